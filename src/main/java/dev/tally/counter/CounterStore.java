@@ -1,0 +1,125 @@
+package dev.tally.counter;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.tally.redis.Keys;
+import dev.tally.redis.LuaScript;
+import dev.tally.redis.RedisGateway;
+import dev.tally.redis.RedisReplyException;
+import dev.tally.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+
+/** Counters in Redis: one string key per counter, changed only by atomic Redis operations. */
+@ApplicationScoped
+public class CounterStore {
+
+    /** Result of an idempotent increment: {@code replayed} when an earlier request with the key had counted. */
+    public record Increment(long value, boolean replayed) {
+    }
+
+    // SCAN's COUNT is a hint of work per call, not a page size; a few hundred keeps each call short.
+    private static final String SCAN_COUNT = "500";
+    // Bounds one listing request's work on a sparse keyspace; the client follows the cursor for the rest.
+    private static final int MAX_SCANS_PER_PAGE = 32;
+
+    private final RedisGateway redis;
+    private final Keys keys;
+    private final CounterSettings settings;
+    private final LuaScript incrementOnce = LuaScript.load("counter_increment_once");
+
+    public CounterStore(RedisGateway redis, Keys keys, CounterSettings settings) {
+        this.redis = redis;
+        this.keys = keys;
+        this.settings = settings;
+    }
+
+    public Uni<Long> get(String name) {
+        return redis.command("GET", keys.counterValue(name))
+                .map(value -> value == null ? 0L : value.toLong());
+    }
+
+    public Uni<Long> increment(String name, long by) {
+        return redis.command("INCRBY", keys.counterValue(name), Long.toString(by))
+                .map(Response::toLong)
+                .onFailure(RedisReplyException.class).transform(failure -> refusal(name, failure));
+    }
+
+    public Uni<Increment> incrementOnce(String name, long by, String idempotencyKey) {
+        List<String> scriptKeys = List.of(keys.counterValue(name), keys.counterIdempotency(name, idempotencyKey));
+        List<String> args = List.of(Long.toString(by), Long.toString(settings.idempotencyRetention().toMillis()));
+        return redis.script(incrementOnce, scriptKeys, args)
+                .map(reply -> new Increment(Long.parseLong(reply.get(0).toString()), reply.get(1).toLong() == 1))
+                .onFailure(RedisReplyException.class).transform(failure -> refusal(name, failure));
+    }
+
+    public Uni<Void> reset(String name) {
+        return redis.command("DEL", keys.counterValue(name)).replaceWithVoid();
+    }
+
+    public Uni<CounterPage> list(String namePrefix, ListCursor from, int limit) {
+        return scan(keys.counterValuePattern(namePrefix), from, limit, new ArrayList<>(), 1)
+                .flatMap(this::withValues);
+    }
+
+    private RuntimeException refusal(String name, Throwable failure) {
+        RedisReplyException reply = (RedisReplyException) failure;
+        if (reply.isOverflow()) {
+            return ProblemException.conflict("counter-overflow", "Counter overflow",
+                    "Counter '" + name + "' would leave the signed 64-bit range; it was not changed");
+        }
+        if (reply.hasCode("MISMATCH")) {
+            return ProblemException.unprocessable("idempotency-key-reused", "Idempotency-Key reused",
+                    "This Idempotency-Key was first used to increment '" + name + "' by "
+                            + reply.getMessage().substring("MISMATCH ".length()) + "; use a new key for a new request");
+        }
+        return reply;
+    }
+
+    /** Names found so far and where to resume; {@code next} is null when the keyspace is exhausted. */
+    private record Scanned(List<String> names, ListCursor next) {
+    }
+
+    private Uni<Scanned> scan(String pattern, ListCursor at, int limit, List<String> found, int round) {
+        return redis.command("SCAN", at.scanCursor(), "MATCH", pattern, "COUNT", SCAN_COUNT).flatMap(reply -> {
+            String following = reply.get(0).toString();
+            List<String> batch = new ArrayList<>();
+            for (Response key : reply.get(1)) {
+                keys.counterNameOf(key.toString()).filter(CounterName::isValid).ifPresent(batch::add);
+            }
+            List<String> unseen = batch.subList(Math.min(at.skip(), batch.size()), batch.size());
+            int room = limit - found.size();
+            if (unseen.size() > room) {
+                found.addAll(unseen.subList(0, room));
+                return Uni.createFrom().item(new Scanned(found, new ListCursor(at.scanCursor(), at.skip() + room)));
+            }
+            found.addAll(unseen);
+            ListCursor next = "0".equals(following) ? null : new ListCursor(following, 0);
+            if (next == null || found.size() == limit || round >= MAX_SCANS_PER_PAGE) {
+                return Uni.createFrom().item(new Scanned(found, next));
+            }
+            return scan(pattern, next, limit, found, round + 1);
+        });
+    }
+
+    private Uni<CounterPage> withValues(Scanned scanned) {
+        String next = scanned.next() == null ? null : scanned.next().encode();
+        if (scanned.names().isEmpty()) {
+            return Uni.createFrom().item(new CounterPage(List.of(), next));
+        }
+        String[] valueKeys = scanned.names().stream().map(keys::counterValue).toArray(String[]::new);
+        return redis.command("MGET", valueKeys).map(values -> {
+            List<Counter> items = new ArrayList<>(valueKeys.length);
+            for (int i = 0; i < valueKeys.length; i++) {
+                Response value = values.get(i);
+                if (value != null) { // reset between SCAN and MGET: no longer a counter
+                    items.add(new Counter(scanned.names().get(i), value.toLong()));
+                }
+            }
+            return new CounterPage(items, next);
+        });
+    }
+}

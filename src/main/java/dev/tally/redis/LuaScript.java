@@ -1,0 +1,39 @@
+package dev.tally.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A Lua script shipped as a resource under {@code lua/}, with the SHA-1 that {@code EVALSHA} needs. Scripts are
+ * how Tally makes multi-step changes atomic; each one touches keys of a single hash tag, so it also runs on
+ * Redis Cluster.
+ */
+public record LuaScript(String name, String source, String sha1) {
+
+    public static LuaScript load(String name) {
+        String resource = "lua/" + name + ".lua";
+        try (InputStream in = LuaScript.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing script resource " + resource);
+            }
+            String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return new LuaScript(name, source, sha1(source));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha1(String source) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-1", e);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.tally.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.impl.types.ErrorType;
+
+/**
+ * The one door to Redis. Every call is non-blocking, bounded in time, and fails with exactly one of two
+ * exceptions: {@link RedisReplyException} when Redis refused the command, {@link RedisUnavailableException} when
+ * Redis could not be asked (refused connection, closed socket, pool exhausted, timeout). Callers never see
+ * driver exceptions, so the HTTP layer can tell "your request is wrong" from "retry later".
+ */
+@ApplicationScoped
+public class RedisGateway {
+
+    private final ReactiveRedisDataSource redis;
+    private final Duration timeout;
+
+    public RedisGateway(ReactiveRedisDataSource redis, RedisSettings settings) {
+        this.redis = redis;
+        this.timeout = settings.commandTimeout();
+    }
+
+    /** Runs one command; the item is {@code null} when Redis answers nil. */
+    public Uni<Response> command(String command, String... args) {
+        return bounded(redis.execute(command, args), command, timeout);
+    }
+
+    /** Runs a script by its SHA-1, loading it on the first {@code NOSCRIPT} (e.g. after a Redis restart). */
+    public Uni<Response> script(LuaScript script, List<String> keys, List<String> args) {
+        Uni<Response> call = redis.execute("EVALSHA", evalArgs(script.sha1(), keys, args))
+                .onFailure(RedisGateway::isNoScript)
+                .recoverWithUni(() -> redis.execute("EVAL", evalArgs(script.source(), keys, args)));
+        return bounded(call, "script " + script.name(), timeout);
+    }
+
+    /** A PING with its own, usually shorter, budget: what readiness needs. */
+    public Uni<Void> ping(Duration budget) {
+        return bounded(redis.execute("PING"), "PING", budget).replaceWithVoid();
+    }
+
+    private static Uni<Response> bounded(Uni<Response> call, String what, Duration budget) {
+        return call.ifNoItem().after(budget)
+                .failWith(() -> new RedisUnavailableException(what + " got no answer within " + budget, null))
+                .onFailure().transform(failure -> translate(failure, what));
+    }
+
+    private static RuntimeException translate(Throwable failure, String what) {
+        if (failure instanceof RedisUnavailableException unavailable) {
+            return unavailable;
+        }
+        if (failure instanceof ErrorType reply) {
+            return new RedisReplyException(reply.getMessage());
+        }
+        String reason = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
+        return new RedisUnavailableException(what + " failed: " + reason, failure);
+    }
+
+    private static boolean isNoScript(Throwable failure) {
+        return failure instanceof ErrorType reply && reply.is("NOSCRIPT");
+    }
+
+    private static String[] evalArgs(String scriptOrSha, List<String> keys, List<String> args) {
+        List<String> all = new ArrayList<>(2 + keys.size() + args.size());
+        all.add(scriptOrSha);
+        all.add(Integer.toString(keys.size()));
+        all.addAll(keys);
+        all.addAll(args);
+        return all.toArray(String[]::new);
+    }
+}

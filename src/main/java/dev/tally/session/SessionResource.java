@@ -1,0 +1,95 @@
+package dev.tally.session;
+
+import java.net.URI;
+import java.util.Optional;
+import java.util.function.Function;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.RestCookie;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.tally.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+
+/** The caller's server-side session, found through the {@code TALLY_SESSION} cookie. */
+@Path("/api/v1/sessions")
+@Produces(MediaType.APPLICATION_JSON)
+public class SessionResource {
+
+    static final String MERGE_PATCH_JSON = "application/merge-patch+json";
+    private static final URI CURRENT = URI.create("/api/v1/sessions/current");
+
+    private final SessionStore store;
+    private final SessionCookies cookies;
+    private final AttributeRules rules;
+
+    SessionResource(SessionStore store, SessionCookies cookies, AttributeRules rules) {
+        this.store = store;
+        this.cookies = cookies;
+        this.rules = rules;
+    }
+
+    /** Always a fresh id (never adopts one the client offers), replacing any session the caller had. */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> create(@RestCookie(SessionCookies.NAME) String cookie, JsonNode attributes) {
+        Uni<Void> dropPrevious = SessionId.fromCookie(cookie).map(store::delete)
+                .orElseGet(() -> Uni.createFrom().voidItem());
+        var changes = rules.forCreate(attributes);
+        return dropPrevious.flatMap(ignored -> store.create(changes))
+                .map(created -> Response.created(CURRENT)
+                        .header(SessionCookies.HEADER, cookies.issue(created.getKey()))
+                        .entity(created.getValue())
+                        .build());
+    }
+
+    @GET
+    @Path("current")
+    public Uni<SessionView> read(@RestCookie(SessionCookies.NAME) String cookie) {
+        return withSession(cookie, store::read);
+    }
+
+    @PATCH
+    @Path("current")
+    @Consumes({ MERGE_PATCH_JSON, MediaType.APPLICATION_JSON })
+    public Uni<SessionView> patch(@RestCookie(SessionCookies.NAME) String cookie, JsonNode patch) {
+        var changes = rules.forPatch(patch);
+        return withSession(cookie, id -> store.patch(id, changes));
+    }
+
+    @POST
+    @Path("current/visits")
+    public Uni<Visits> visit(@RestCookie(SessionCookies.NAME) String cookie) {
+        return withSession(cookie, store::visit).map(Visits::new);
+    }
+
+    /** Idempotent: with or without a live session the answer is 204 and a cleared cookie. */
+    @DELETE
+    @Path("current")
+    public Uni<Response> invalidate(@RestCookie(SessionCookies.NAME) String cookie) {
+        Uni<Void> delete = SessionId.fromCookie(cookie).map(store::delete).orElseGet(() -> Uni.createFrom().voidItem());
+        return delete.map(ignored -> Response.noContent().header(SessionCookies.HEADER, cookies.clear()).build());
+    }
+
+    private static <T> Uni<T> withSession(String cookie, Function<String, Uni<Optional<T>>> action) {
+        return SessionId.fromCookie(cookie)
+                .map(action)
+                .orElseGet(() -> Uni.createFrom().item(Optional.empty()))
+                .map(found -> found.orElseThrow(SessionResource::noSession));
+    }
+
+    private static ProblemException noSession() {
+        return ProblemException.notFound("no-session",
+                "There is no session for this request; create one with POST /api/v1/sessions");
+    }
+}

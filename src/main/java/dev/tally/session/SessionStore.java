@@ -1,0 +1,137 @@
+package dev.tally.session;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.tally.redis.Keys;
+import dev.tally.redis.LuaScript;
+import dev.tally.redis.RedisGateway;
+import dev.tally.redis.RedisReplyException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+
+/**
+ * Sessions as Redis hashes: {@code m:created}, {@code m:visits}, and one {@code a:NAME} field per attribute
+ * holding its JSON text. Each operation is one script, so reads slide the expiry and writes check limits
+ * atomically. Empty results mean "no session": unknown, expired and invalidated look the same.
+ */
+@ApplicationScoped
+class SessionStore {
+
+    private static final String ATTRIBUTE = "a:";
+    private static final String CREATED = "m:created";
+    private static final String VISITS = "m:visits";
+
+    private final RedisGateway redis;
+    private final Keys keys;
+    private final SessionSettings settings;
+    private final AttributeRules rules;
+    private final ObjectMapper json;
+    private final Clock clock = Clock.systemUTC();
+    private final LuaScript create = LuaScript.load("session_create");
+    private final LuaScript read = LuaScript.load("session_read");
+    private final LuaScript patch = LuaScript.load("session_patch");
+    private final LuaScript visit = LuaScript.load("session_visit");
+
+    SessionStore(RedisGateway redis, Keys keys, SessionSettings settings, AttributeRules rules, ObjectMapper json) {
+        this.redis = redis;
+        this.keys = keys;
+        this.settings = settings;
+        this.rules = rules;
+        this.json = json;
+    }
+
+    /** Creates a session and returns its id with its first view. */
+    Uni<Map.Entry<String, SessionView>> create(List<AttributeChange> attributes) {
+        String id = SessionId.generate();
+        Instant now = clock.instant();
+        List<String> args = new ArrayList<>(List.of(ttlMillis(), Long.toString(now.toEpochMilli())));
+        for (AttributeChange attribute : attributes) {
+            args.add(ATTRIBUTE + attribute.name());
+            args.add(attribute.json());
+        }
+        return redis.script(create, List.of(keys.session(id)), args).flatMap(created -> created.toInteger() == 1
+                ? Uni.createFrom().item(Map.entry(id, view(attributes, now)))
+                : create(attributes)); // id collision: 2^-128 odds, but a retry costs nothing
+    }
+
+    Uni<Optional<SessionView>> read(String id) {
+        return redis.script(read, List.of(keys.session(id)), List.of(ttlMillis())).map(this::view);
+    }
+
+    Uni<Optional<SessionView>> patch(String id, List<AttributeChange> changes) {
+        List<String> args = new ArrayList<>(List.of(ttlMillis(), Integer.toString(settings.maxAttributes())));
+        for (AttributeChange change : changes) {
+            args.add(ATTRIBUTE + change.name());
+            args.add(change.deletes() ? "" : change.json());
+        }
+        return redis.script(patch, List.of(keys.session(id)), args).map(this::view)
+                .onFailure(RedisReplyException.class).transform(failure -> {
+                    RedisReplyException reply = (RedisReplyException) failure;
+                    return reply.hasCode("LIMIT")
+                            ? rules.tooMany(Integer.parseInt(reply.getMessage().substring("LIMIT ".length())))
+                            : reply;
+                });
+    }
+
+    Uni<Optional<Long>> visit(String id) {
+        return redis.script(visit, List.of(keys.session(id)), List.of(ttlMillis()))
+                .map(count -> Optional.ofNullable(count).map(Response::toLong));
+    }
+
+    Uni<Void> delete(String id) {
+        return redis.command("DEL", keys.session(id)).replaceWithVoid();
+    }
+
+    private String ttlMillis() {
+        return Long.toString(settings.ttl().toMillis());
+    }
+
+    private SessionView view(List<AttributeChange> attributes, Instant created) {
+        Map<String, JsonNode> values = new TreeMap<>();
+        attributes.forEach(attribute -> values.put(attribute.name(), parse(attribute.json())));
+        return new SessionView(values, 0, created, created.plus(settings.ttl()));
+    }
+
+    /** Builds a view from a script's flat field/value reply; a nil reply is "no session". */
+    private Optional<SessionView> view(Response hash) {
+        if (hash == null) {
+            return Optional.empty();
+        }
+        Map<String, JsonNode> attributes = new TreeMap<>();
+        long visits = 0;
+        Instant created = Instant.EPOCH;
+        for (int i = 0; i + 1 < hash.size(); i += 2) {
+            String field = hash.get(i).toString();
+            String value = hash.get(i + 1).toString();
+            if (field.startsWith(ATTRIBUTE)) {
+                attributes.put(field.substring(ATTRIBUTE.length()), parse(value));
+            } else if (field.equals(VISITS)) {
+                visits = Long.parseLong(value);
+            } else if (field.equals(CREATED)) {
+                created = Instant.ofEpochMilli(Long.parseLong(value));
+            }
+        }
+        return Optional.of(new SessionView(attributes, visits, created, clock.instant().plus(settings.ttl())));
+    }
+
+    private JsonNode parse(String stored) {
+        try {
+            return json.readTree(stored);
+        } catch (JsonProcessingException e) {
+            // Only this class writes these fields, always from a parsed JsonNode: corrupt data is a bug.
+            throw new IllegalStateException("stored session attribute is not JSON", e);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.tally.web;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Thrown (or failed with, in a {@code Uni}) wherever Tally rejects a request on purpose; {@link ProblemMappers}
+ * turns it into a problem response. Carries no stack trace: it is an answer, not a bug.
+ */
+public final class ProblemException extends RuntimeException {
+
+    private final int status;
+    private final String slug;
+    private final String title;
+    private final List<String> errors;
+    private final Map<String, String> headers;
+
+    private ProblemException(int status, String slug, String title, String detail, List<String> errors,
+            Map<String, String> headers) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.slug = slug;
+        this.title = title;
+        this.errors = errors;
+        this.headers = headers;
+    }
+
+    public static ProblemException badRequest(String slug, String detail) {
+        return new ProblemException(400, slug, "Bad request", detail, null, Map.of());
+    }
+
+    public static ProblemException invalidInput(String detail, List<String> errors) {
+        return new ProblemException(400, "invalid-input", "Invalid input", detail, List.copyOf(errors), Map.of());
+    }
+
+    public static ProblemException notFound(String slug, String detail) {
+        return new ProblemException(404, slug, "Not found", detail, null, Map.of());
+    }
+
+    public static ProblemException conflict(String slug, String title, String detail) {
+        return new ProblemException(409, slug, title, detail, null, Map.of());
+    }
+
+    public static ProblemException unprocessable(String slug, String title, String detail) {
+        return new ProblemException(422, slug, title, detail, null, Map.of());
+    }
+
+    public static ProblemException unavailable(String slug, String detail, long retryAfterSeconds) {
+        return new ProblemException(503, slug, "Service unavailable", detail, null,
+                Map.of("Retry-After", Long.toString(retryAfterSeconds)));
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String slug() {
+        return slug;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public List<String> errors() {
+        return errors;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
+    }
+}

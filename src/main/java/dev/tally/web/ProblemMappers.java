@@ -1,0 +1,143 @@
+package dev.tally.web;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+
+import dev.tally.redis.RedisSettings;
+import dev.tally.redis.RedisUnavailableException;
+import io.vertx.core.http.HttpServerRequest;
+
+/** Maps every exception that reaches the REST layer to a problem response; nothing else leaves the service. */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    private final ProblemWriter problems;
+    private final RedisSettings redis;
+    private final AllowedMethods allowedMethods;
+
+    public ProblemMappers(ProblemWriter problems, RedisSettings redis, AllowedMethods allowedMethods) {
+        this.problems = problems;
+        this.redis = redis;
+        this.allowedMethods = allowedMethods;
+    }
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e, HttpServerRequest request) {
+        Response.ResponseBuilder response = respond(problems.of(e, request.path(), requestId(request)));
+        e.headers().forEach(response::header);
+        return response.build();
+    }
+
+    @ServerExceptionMapper
+    public Response redisUnavailable(RedisUnavailableException e, HttpServerRequest request) {
+        LOG.warnf("Redis unavailable for %s %s: %s", request.method(), request.path(), e.getMessage());
+        return problem(ProblemException.unavailable("store-unavailable",
+                "The data store is not reachable right now; retry shortly", redis.retryAfter().toSeconds()),
+                request);
+    }
+
+    @ServerExceptionMapper
+    public Response http(WebApplicationException e, HttpServerRequest request) {
+        if (e.getCause() instanceof JsonProcessingException unreadable) {
+            // The JSON reader wraps syntax errors in a plain 400; unwrap to say what is wrong.
+            return unreadableJson(unreadable, request);
+        }
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            LOG.errorf(e, "HTTP %d for %s %s", status, request.method(), request.path());
+        }
+        Response.ResponseBuilder response = respond(
+                problems.generic(status, detailFor(status, request), request.path(), requestId(request)));
+        if (status == 405) {
+            // RFC 9110: a 405 must tell the client what it may use instead.
+            allowedMethods.forPath(request.path()).ifPresent(allow -> response.header(HttpHeaders.ALLOW, allow));
+        }
+        return response.build();
+    }
+
+    @ServerExceptionMapper
+    public Response unreadableJson(JsonProcessingException e, HttpServerRequest request) {
+        return problem(ProblemException.badRequest("malformed-json", describe(e)), request);
+    }
+
+    /** Declared apart because the JSON extension ships a mapper for exactly this type that would win. */
+    @ServerExceptionMapper
+    public Response mismatchedJson(MismatchedInputException e, HttpServerRequest request) {
+        return unreadableJson(e, request);
+    }
+
+    @ServerExceptionMapper
+    public Response invalid(ConstraintViolationException e, HttpServerRequest request) {
+        List<String> errors = e.getConstraintViolations().stream()
+                .map(ProblemMappers::describe)
+                .sorted()
+                .collect(Collectors.toList());
+        return problem(ProblemException.invalidInput("The request has invalid parameters", errors), request);
+    }
+
+    @ServerExceptionMapper(priority = Integer.MAX_VALUE)
+    public Response unexpected(Throwable e, HttpServerRequest request) {
+        LOG.errorf(e, "Unexpected failure for %s %s", request.method(), request.path());
+        return respond(problems.generic(500, "An unexpected error occurred; quote the request id when reporting it",
+                request.path(), requestId(request))).build();
+    }
+
+    private Response.ResponseBuilder respond(Problem problem) {
+        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problems.json(problem));
+    }
+
+    private static String requestId(HttpServerRequest request) {
+        return request.getHeader(RequestIds.HEADER);
+    }
+
+    private static String detailFor(int status, HttpServerRequest request) {
+        return switch (status) {
+            case 404 -> "No resource at " + request.method() + " " + request.path();
+            case 405 -> "Method " + request.method() + " is not allowed on " + request.path();
+            case 406 -> "None of the accepted media types can be produced";
+            case 415 -> "Unsupported media type " + request.getHeader(HttpHeaders.CONTENT_TYPE);
+            default -> null;
+        };
+    }
+
+    /** Says what is wrong with the body without echoing Java type names or parser internals. */
+    private static String describe(JsonProcessingException e) {
+        if (e instanceof JsonParseException parse) {
+            return "The body is not valid JSON (line " + parse.getLocation().getLineNr() + ", column "
+                    + parse.getLocation().getColumnNr() + ")";
+        }
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            return "Unknown field '" + unknown.getPropertyName() + "'";
+        }
+        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            String field = mapping.getPath().stream()
+                    .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                    .collect(Collectors.joining("."));
+            return "Field '" + field + "' has the wrong type or an out-of-range value";
+        }
+        return "The body does not have the expected JSON shape";
+    }
+
+    private static String describe(ConstraintViolation<?> violation) {
+        // Paths look like "list.limit" (method.parameter); the client only knows the parameter.
+        String path = violation.getPropertyPath().toString();
+        String field = path.substring(path.lastIndexOf('.') + 1);
+        return field + ": " + violation.getMessage();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.tally.web;
+
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * Renders problems to JSON text. One writer serves both paths an error can take: JAX-RS exception mappers and
+ * Vert.x router failures (oversized bodies, unknown routes), so every error has the same shape.
+ */
+@ApplicationScoped
+public class ProblemWriter {
+
+    private final ObjectMapper mapper;
+
+    public ProblemWriter(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /** A problem for a plain HTTP status whose meaning needs no Tally-specific type. */
+    public Problem generic(int status, String detail, String path, String requestId) {
+        return new Problem("about:blank", reasonPhrase(status), status, detail, path, requestId, null);
+    }
+
+    public Problem of(ProblemException e, String path, String requestId) {
+        return new Problem(Problem.type(e.slug()), e.title(), e.status(), e.getMessage(), path, requestId,
+                e.errors());
+    }
+
+    public String json(Problem problem) {
+        try {
+            return mapper.writeValueAsString(problem);
+        } catch (JsonProcessingException e) {
+            // A record of strings and ints always serializes; this is unreachable short of a broken mapper.
+            throw new IllegalStateException("cannot serialize problem", e);
+        }
+    }
+
+    public static String reasonPhrase(int status) {
+        return HttpResponseStatus.valueOf(status).reasonPhrase();
+    }
+}
