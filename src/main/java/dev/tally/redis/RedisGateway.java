@@ -20,6 +20,10 @@ import io.vertx.redis.client.impl.types.ErrorType;
 @ApplicationScoped
 public class RedisGateway {
 
+    // The driver reports a connection dropped mid-command as if Redis had replied with this error code; it is
+    // an outage, not a refusal.
+    private static final String CLIENT_SIDE_CLOSED = "CONNECTION_CLOSED";
+
     private final ReactiveRedisDataSource redis;
     private final Duration timeout;
 
@@ -56,7 +60,7 @@ public class RedisGateway {
         if (failure instanceof RedisUnavailableException unavailable) {
             return unavailable;
         }
-        if (failure instanceof ErrorType reply) {
+        if (failure instanceof ErrorType reply && !reply.is(CLIENT_SIDE_CLOSED)) {
             return new RedisReplyException(reply.getMessage());
         }
         String reason = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();

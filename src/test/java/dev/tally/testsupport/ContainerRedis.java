@@ -65,6 +65,16 @@ final class ContainerRedis implements RealRedis {
     }
 
     @Override
+    public void pause() {
+        DockerClientFactory.instance().client().pauseContainerCmd(container.getContainerId()).exec();
+    }
+
+    @Override
+    public void resume() {
+        DockerClientFactory.instance().client().unpauseContainerCmd(container.getContainerId()).exec();
+    }
+
+    @Override
     public void close() {
         container.stop(); // removes the container too: tests leave nothing behind even with Ryuk off
     }

@@ -30,6 +30,16 @@ final class ExternalRedis implements RealRedis {
     }
 
     @Override
+    public void pause() {
+        throw new UnsupportedOperationException("an external Redis cannot be paused by tests");
+    }
+
+    @Override
+    public void resume() {
+        throw new UnsupportedOperationException("an external Redis cannot be resumed by tests");
+    }
+
+    @Override
     public void close() {
         // not ours to stop
     }

@@ -16,6 +16,11 @@ public interface RealRedis extends AutoCloseable {
 
     void start();
 
+    /** Freezes the server without closing its sockets: Redis "hangs", the worst case for a client. */
+    void pause();
+
+    void resume();
+
     @Override
     void close();
 }

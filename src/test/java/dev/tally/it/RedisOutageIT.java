@@ -1,0 +1,168 @@
+package dev.tally.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.tally.testsupport.Http;
+import dev.tally.testsupport.RealRedis;
+import dev.tally.testsupport.RedisProvisioner;
+import dev.tally.testsupport.ReplicaProcess;
+
+/**
+ * Redis dies or hangs under load: replicas answer 503 + Retry-After within 2 s, never hang, and serve again by
+ * themselves when Redis returns, with no restart.
+ */
+class RedisOutageIT {
+
+    private static final Duration ANSWER_BUDGET = Duration.ofSeconds(2);
+    private static RealRedis redis;
+    private static ReplicaProcess a;
+    private static ReplicaProcess b;
+    private final Http http = new Http();
+
+    /** One request as a client saw it. {@code status} is -1 when no HTTP answer came back. */
+    private record Outcome(long startNanos, long endNanos, int status, boolean retryAfter) {
+
+        Duration took() {
+            return Duration.ofNanos(endNanos - startNanos);
+        }
+    }
+
+    @BeforeAll
+    static void startStack() {
+        redis = RedisProvisioner.controllable();
+        a = ReplicaProcess.start("outage-a", redis.url());
+        b = ReplicaProcess.start("outage-b", redis.url());
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    void redisStoppedAndRestartedUnderLoad() {
+        assertOutageHandled(redis::stop, redis::start);
+    }
+
+    @Test
+    void redisFrozenAndResumedUnderLoad() {
+        assertOutageHandled(redis::pause, redis::resume);
+    }
+
+    private void assertOutageHandled(Runnable breakRedis, Runnable repairRedis) {
+        Queue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int c = 0; c < 16; c++) {
+                ReplicaProcess target = c % 2 == 0 ? a : b;
+                clients.submit(() -> {
+                    while (running.get()) {
+                        outcomes.add(call(target));
+                    }
+                });
+            }
+            pause(Duration.ofSeconds(2));
+            long brokenAt = System.nanoTime();
+            breakRedis.run();
+            long broken = System.nanoTime(); // Redis is gone (or frozen) from here on
+            pause(Duration.ofSeconds(4));
+            assertFalse(ready(a), "readiness is DOWN while Redis is unavailable");
+            long repaired = System.nanoTime();
+            repairRedis.run();
+            long recovered = awaitRecovery(outcomes, repaired, Duration.ofSeconds(15));
+            running.set(false);
+            clients.shutdown();
+            assertTrue(clients.awaitTermination(30, TimeUnit.SECONDS), "clients finished");
+
+            List<Outcome> all = List.copyOf(outcomes);
+            assertTrue(all.stream().filter(o -> o.endNanos() < brokenAt).allMatch(o -> o.status() == 200),
+                    "all 200 before the outage");
+            List<Outcome> during = all.stream()
+                    .filter(o -> o.startNanos() > broken && o.endNanos() < repaired).toList();
+            assertFalse(during.isEmpty(), "requests were made during the outage");
+            assertTrue(during.stream().allMatch(o -> o.status() == 503 && o.retryAfter()),
+                    "every request during the outage got 503 with Retry-After: " + histogram(during));
+            Duration slowest = during.stream().map(Outcome::took).max(Duration::compareTo).orElseThrow();
+            assertTrue(slowest.compareTo(ANSWER_BUDGET) <= 0, "slowest answer during the outage: " + slowest);
+            long firstRefusal = all.stream().filter(o -> o.status() == 503).mapToLong(Outcome::endNanos).min()
+                    .orElseThrow();
+            assertTrue(firstRefusal - brokenAt <= ANSWER_BUDGET.toNanos(),
+                    "first 503 came " + Duration.ofNanos(firstRefusal - brokenAt) + " after the outage began");
+            assertTrue(all.stream().noneMatch(o -> o.status() == -1), "every request got an HTTP answer");
+            System.out.printf("outage: %d requests during it, slowest %d ms; recovered %d ms after repair%n",
+                    during.size(), slowest.toMillis(), Duration.ofNanos(recovered - repaired).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+        assertTrue(a.isAlive() && b.isAlive(), "replicas were never restarted");
+        assertTrue(ready(a) && ready(b), "readiness is UP again");
+    }
+
+    private Outcome call(ReplicaProcess target) {
+        long start = System.nanoTime();
+        try {
+            HttpResponse<String> response = http.post(target.url("/api/v1/counters/outage/increment"), null);
+            return new Outcome(start, System.nanoTime(), response.statusCode(),
+                    response.headers().firstValue("Retry-After").isPresent());
+        } catch (RuntimeException noAnswer) {
+            return new Outcome(start, System.nanoTime(), -1, false);
+        }
+    }
+
+    /** Waits until both replicas have answered 200 to a request started after the repair. */
+    private long awaitRecovery(Queue<Outcome> outcomes, long repaired, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            long recovered = outcomes.stream().filter(o -> o.startNanos() > repaired && o.status() == 200)
+                    .mapToLong(Outcome::endNanos).min().orElse(0);
+            if (recovered > 0 && ready(a) && ready(b)) {
+                return recovered;
+            }
+            pause(Duration.ofMillis(100));
+        }
+        throw new AssertionError("no recovery within " + limit + " after Redis returned");
+    }
+
+    private boolean ready(ReplicaProcess replica) {
+        return http.get(replica.managementUrl("/q/health/ready")).statusCode() == 200;
+    }
+
+    private static String histogram(List<Outcome> outcomes) {
+        return outcomes.stream().collect(java.util.stream.Collectors.groupingBy(Outcome::status,
+                java.util.stream.Collectors.counting())).toString();
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}

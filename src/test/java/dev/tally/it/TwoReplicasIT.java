@@ -1,0 +1,119 @@
+package dev.tally.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.tally.testsupport.Hammer;
+import dev.tally.testsupport.Http;
+import dev.tally.testsupport.RealRedis;
+import dev.tally.testsupport.RedisProvisioner;
+import dev.tally.testsupport.ReplicaProcess;
+
+/** Two real replica processes sharing one real Redis behave as one service. */
+class TwoReplicasIT {
+
+    private static RealRedis redis;
+    private static ReplicaProcess a;
+    private static ReplicaProcess b;
+    private final Http http = new Http();
+
+    @BeforeAll
+    static void startStack() {
+        redis = RedisProvisioner.provide();
+        a = ReplicaProcess.start("it-a", redis.url());
+        b = ReplicaProcess.start("it-b", redis.url());
+    }
+
+    @AfterAll
+    static void stopStack() {
+        for (AutoCloseable closeable : new AutoCloseable[] { a, b, redis }) {
+            try {
+                if (closeable != null) {
+                    closeable.close();
+                }
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+    }
+
+    private ReplicaProcess either(int i) {
+        return i % 2 == 0 ? a : b;
+    }
+
+    @Test
+    void fiftyThousandIncrementsFrom256ClientsOverTwoReplicasGiveTheExactTotal() {
+        String counter = "/api/v1/counters/it-total-" + UUID.randomUUID();
+        int requests = 50_000;
+
+        Hammer.Result result = Hammer.run(requests, 256, Duration.ofMinutes(4),
+                i -> http.post(either(i).url(counter + "/increment"), null));
+
+        assertEquals(Map.of(200, (long) requests), result.statuses(), "every increment answered 200: " + result);
+        assertEquals(0, result.noAnswer(), "requests without an answer");
+        String expected = "\"value\":" + requests;
+        assertTrue(http.get(a.url(counter)).body().contains(expected), "replica a sees the exact total");
+        assertTrue(http.get(b.url(counter)).body().contains(expected), "replica b sees the exact total");
+        System.out.printf("50,000 increments, 256 clients, 2 replicas: %d ms (%.0f/s)%n", result.elapsed().toMillis(),
+                requests * 1000.0 / result.elapsed().toMillis());
+    }
+
+    @Test
+    void oneIdempotencyKeySentToBothReplicasAtOnceCountsOnce() {
+        String counter = "/api/v1/counters/it-idem-" + UUID.randomUUID();
+        Set<String> bodies = ConcurrentHashMap.newKeySet();
+
+        Hammer.Result result = Hammer.run(100, 100, Duration.ofMinutes(1), i -> {
+            HttpResponse<String> response = http.post(either(i).url(counter + "/increment"), "{\"by\":7}",
+                    "Idempotency-Key", "same-key");
+            bodies.add(response.body());
+            return response;
+        });
+
+        assertEquals(Map.of(200, 100L), result.statuses());
+        assertEquals(Set.of("{\"name\":\"" + counter.substring(counter.lastIndexOf('/') + 1) + "\",\"value\":7}"),
+                bodies, "every reply carries the one result");
+        assertTrue(http.get(b.url(counter)).body().contains("\"value\":7"));
+    }
+
+    @Test
+    void aSessionCreatedOnOneReplicaIsReadAndChangedOnTheOther() {
+        HttpResponse<String> created = http.post(a.url("/api/v1/sessions"), "{\"user\":\"ann\"}");
+        assertEquals(201, created.statusCode());
+        String setCookie = created.headers().firstValue("Set-Cookie").orElseThrow();
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+
+        HttpResponse<String> readOnB = http.get(b.url("/api/v1/sessions/current"), "Cookie", cookie);
+        assertEquals(200, readOnB.statusCode());
+        assertTrue(readOnB.body().contains("\"user\":\"ann\""), readOnB.body());
+
+        assertEquals(200, http.patch(b.url("/api/v1/sessions/current"), "{\"theme\":\"dark\",\"user\":null}",
+                "Cookie", cookie).statusCode());
+        assertEquals(200, http.post(a.url("/api/v1/sessions/current/visits"), null, "Cookie", cookie).statusCode());
+        assertEquals(200, http.post(b.url("/api/v1/sessions/current/visits"), null, "Cookie", cookie).statusCode());
+
+        String onA = http.get(a.url("/api/v1/sessions/current"), "Cookie", cookie).body();
+        assertTrue(onA.contains("\"attributes\":{\"theme\":\"dark\"}"), onA);
+        assertTrue(onA.contains("\"visits\":2"), onA);
+
+        assertEquals(204, http.delete(b.url("/api/v1/sessions/current"), "Cookie", cookie).statusCode());
+        assertEquals(404, http.get(a.url("/api/v1/sessions/current"), "Cookie", cookie).statusCode());
+    }
+
+    @Test
+    void eachReplicaNamesItselfInEveryResponse() {
+        assertEquals("it-a", http.get(a.url("/")).headers().firstValue("X-Tally-Instance").orElseThrow());
+        assertEquals("it-b", http.get(b.url("/")).headers().firstValue("X-Tally-Instance").orElseThrow());
+    }
+}

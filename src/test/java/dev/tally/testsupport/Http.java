@@ -1,0 +1,64 @@
+package dev.tally.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * A small HTTP/1.1 client for tests that drive real processes. Every request has a timeout, so a hanging server
+ * fails the test instead of hanging it.
+ */
+public final class Http {
+
+    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    public HttpResponse<String> get(String url, String... headers) {
+        return send(request(url, headers).GET());
+    }
+
+    public HttpResponse<String> post(String url, String jsonBody, String... headers) {
+        HttpRequest.BodyPublisher body = jsonBody == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(jsonBody);
+        HttpRequest.Builder request = request(url, headers).POST(body);
+        if (jsonBody != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return send(request);
+    }
+
+    public HttpResponse<String> patch(String url, String jsonBody, String... headers) {
+        return send(request(url, headers).header("Content-Type", "application/merge-patch+json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(jsonBody)));
+    }
+
+    public HttpResponse<String> delete(String url, String... headers) {
+        return send(request(url, headers).DELETE());
+    }
+
+    private static HttpRequest.Builder request(String url, String... headers) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT);
+        if (headers.length > 0) {
+            builder.headers(headers);
+        }
+        return builder;
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

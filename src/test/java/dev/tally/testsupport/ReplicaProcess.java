@@ -1,0 +1,135 @@
+package dev.tally.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Tally replica as a real process: the packaged fast-jar ({@code tally.app.jar}, set by failsafe) on free
+ * loopback ports, configured only through environment variables, as an operator would run it.
+ */
+public final class ReplicaProcess implements AutoCloseable {
+
+    private final String instanceId;
+    private final int port;
+    private final int managementPort;
+    private final Path log;
+    private final Process process;
+    private final Http http = new Http();
+
+    private ReplicaProcess(String instanceId, String redisUrl, Map<String, String> extraEnv) {
+        this.instanceId = instanceId;
+        this.port = Ports.free();
+        this.managementPort = Ports.free();
+        try {
+            Path logs = Files.createDirectories(Path.of("target", "it-logs"));
+            this.log = logs.resolve(instanceId + ".log");
+            ProcessBuilder builder = new ProcessBuilder(List.of(javaBinary(), "-jar", appJar()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            Map<String, String> env = builder.environment();
+            env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+            env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+            env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+            env.put("QUARKUS_REDIS_HOSTS", redisUrl);
+            env.put("TALLY_INSTANCE_ID", instanceId);
+            env.putAll(extraEnv);
+            this.process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start replica " + instanceId, e);
+        }
+    }
+
+    /** Starts a replica and waits until it reports ready. */
+    public static ReplicaProcess start(String instanceId, String redisUrl) {
+        return start(instanceId, redisUrl, Map.of());
+    }
+
+    public static ReplicaProcess start(String instanceId, String redisUrl, Map<String, String> extraEnv) {
+        ReplicaProcess replica = new ReplicaProcess(instanceId, redisUrl, extraEnv);
+        replica.awaitReady(Duration.ofSeconds(60));
+        return replica;
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    public String managementUrl(String path) {
+        return "http://127.0.0.1:" + managementPort + path;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public void awaitReady(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("replica " + instanceId + " exited; see " + log.toAbsolutePath());
+            }
+            try {
+                if (http.get(managementUrl("/q/health/ready")).statusCode() == 200) {
+                    return;
+                }
+            } catch (UncheckedIOException notListeningYet) {
+                // keep polling
+            }
+            pause(Duration.ofMillis(200));
+        }
+        throw new IllegalStateException("replica " + instanceId + " not ready within " + timeout + "; see " + log);
+    }
+
+    /** SIGTERM, then waits for a clean exit; returns the exit code. */
+    public int stop(Duration grace) {
+        process.destroy();
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            stop(Duration.ofSeconds(30));
+        }
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static String appJar() {
+        String jar = System.getProperty("tally.app.jar");
+        if (jar == null || !Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException("tally.app.jar not set or missing (" + jar + "): run with ./mvnw verify");
+        }
+        return jar;
+    }
+
+    static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
