@@ -7,9 +7,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
+import dev.tally.guard.Drain;
 import dev.tally.runtime.InstanceId;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -27,12 +29,14 @@ public class HttpEdge {
 
     private final InstanceId instance;
     private final ProblemWriter problems;
+    private final Drain drain;
     private final long maxBodyBytes;
 
-    public HttpEdge(InstanceId instance, ProblemWriter problems,
+    public HttpEdge(InstanceId instance, ProblemWriter problems, Drain drain,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
         this.instance = instance;
         this.problems = problems;
+        this.drain = drain;
         this.maxBodyBytes = maxBodySize.asLongValue();
     }
 
@@ -47,9 +51,12 @@ public class HttpEdge {
         // Rewriting the request header lets every later layer (mappers, logs) read one agreed id.
         ctx.request().headers().set(RequestIds.HEADER, requestId);
         MDC.put(MDC_REQUEST_ID, requestId);
-        ctx.addHeadersEndHandler(ignored -> ctx.response().headers()
-                .set(RequestIds.HEADER, requestId)
-                .set(INSTANCE_HEADER, instance.value()));
+        ctx.addHeadersEndHandler(ignored -> {
+            ctx.response().headers().set(RequestIds.HEADER, requestId).set(INSTANCE_HEADER, instance.value());
+            if (drain.draining() && ctx.request().version() != HttpVersion.HTTP_2) {
+                ctx.response().headers().set(HttpHeaders.CONNECTION, "close");
+            }
+        });
         if (declaresOversizedBody(ctx)) {
             // Quarkus would answer this with an empty 413 a moment later; answer first, in the common shape.
             ctx.response().putHeader(HttpHeaders.CONNECTION, "close");

@@ -36,7 +36,7 @@ class LocalLauncherIT {
         int app = Ports.free();
         int management = Ports.free();
         int redis = Ports.free();
-        Launch launch = launch(Map.of("TALLY_REPLICAS", "2", "TALLY_PORT", Integer.toString(app),
+        Launch launch = launch(Map.of("TALLY_REPLICAS", "2", "TALLY_NGINX", "off", "TALLY_PORT", Integer.toString(app),
                 "TALLY_MANAGEMENT_PORT", Integer.toString(management), "TALLY_REDIS_PORT", Integer.toString(redis)));
         try {
             launch.awaitLine("ready.", Duration.ofSeconds(120));

@@ -1,0 +1,31 @@
+package dev.tally.guard;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+
+/**
+ * Graceful drain, step one. At SIGTERM Quarkus turns readiness DOWN and keeps serving for
+ * {@code quarkus.shutdown.delay}; during that window Tally also asks HTTP/1.1 clients (Nginx's keepalive pool)
+ * to close each connection after its response. By the time the listener closes, the proxy holds no idle
+ * connection to this replica, so it never sends a request into a connection that is about to be reset: it gets
+ * a refused connect instead, which it may safely retry on another replica, even for a POST.
+ */
+@ApplicationScoped
+public class Drain {
+
+    private static final Logger LOG = Logger.getLogger(Drain.class);
+    private volatile boolean draining;
+
+    void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
+        draining = true;
+        LOG.info("Draining: readiness is DOWN; closing client connections after each response");
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+}
