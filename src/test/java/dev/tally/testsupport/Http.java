@@ -8,6 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
+import javax.net.ssl.SSLContext;
+
 /**
  * A small HTTP/1.1 client for tests that drive real processes. Every request has a timeout, so a hanging server
  * fails the test instead of hanging it.
@@ -15,10 +17,23 @@ import java.time.Duration;
 public final class Http {
 
     public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    private final HttpClient client;
+
+    /** Plain HTTP/1.1. */
+    public Http() {
+        this(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1));
+    }
+
+    private Http(HttpClient.Builder builder) {
+        this.client = builder.connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    /** HTTPS with the given protocol preference, trusting exactly the certificates of {@code tls}. */
+    public static Http tls(SSLContext tls, HttpClient.Version version) {
+        return new Http(HttpClient.newBuilder().version(version).sslContext(tls));
+    }
 
     public HttpResponse<String> get(String url, String... headers) {
         return send(request(url, headers).GET());

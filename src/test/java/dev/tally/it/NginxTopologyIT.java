@@ -1,0 +1,413 @@
+package dev.tally.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.tally.testsupport.Hammer;
+import dev.tally.testsupport.Http;
+import dev.tally.testsupport.LocalLauncher;
+import dev.tally.testsupport.Ports;
+import dev.tally.testsupport.TrustedCertificate;
+
+/**
+ * The whole topology as the launcher runs it: real Redis, three real replicas, real Nginx with TLS. Rate limiting
+ * is set high here so load tests measure the service, not the limiter (NginxLimitsIT covers the limiter).
+ */
+class NginxTopologyIT {
+
+    private static final int REPLICAS = 3;
+    private static LocalLauncher launcher;
+    private static int appPort;
+    private static int managementPort;
+    private static int httpsPort;
+    private static int httpPort;
+    private static SSLContext tls;
+    private static Http https;
+    private final Http plain = new Http();
+
+    @BeforeAll
+    static void launch() {
+        appPort = Ports.freeRange(REPLICAS);
+        managementPort = Ports.freeRange(REPLICAS);
+        httpsPort = Ports.free();
+        httpPort = Ports.free();
+        launcher = LocalLauncher.start(Map.of("TALLY_REPLICAS", Integer.toString(REPLICAS),
+                "TALLY_PORT", Integer.toString(appPort), "TALLY_MANAGEMENT_PORT", Integer.toString(managementPort),
+                "TALLY_REDIS_PORT", Integer.toString(Ports.free()), "TALLY_HTTPS_PORT", Integer.toString(httpsPort),
+                "TALLY_HTTP_PORT", Integer.toString(httpPort), "TALLY_RATE_LIMIT", "100000r/s",
+                "TALLY_RATE_BURST", "100000"))
+                .awaitReady(Duration.ofSeconds(180));
+        tls = TrustedCertificate.context(launcher.runDir().resolve("tls/cert.pem"));
+        https = Http.tls(tls, HttpClient.Version.HTTP_1_1);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (launcher != null) {
+            assertEquals(0, launcher.stop(Duration.ofSeconds(90)), launcher.output());
+        }
+    }
+
+    /** Tests that kill replicas leave the launcher restarting them: start each test with all of them ready. */
+    @BeforeEach
+    void allReplicasReady() {
+        for (int n = 1; n <= REPLICAS; n++) {
+            awaitReady(n, Duration.ofSeconds(60));
+        }
+    }
+
+    private static String url(String path) {
+        return "https://127.0.0.1:" + httpsPort + path;
+    }
+
+    @Test
+    void tlsHandshakeNegotiatesHttp2OverAlpn() throws IOException {
+        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", httpsPort)) {
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] { "h2", "http/1.1" });
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            assertEquals("h2", socket.getApplicationProtocol());
+            assertTrue(Set.of("TLSv1.3", "TLSv1.2").contains(socket.getSession().getProtocol()));
+        }
+        HttpResponse<String> response = Http.tls(tls, HttpClient.Version.HTTP_2).get(url("/"));
+        assertEquals(HttpClient.Version.HTTP_2, response.version());
+        assertEquals("Hello World", response.body());
+    }
+
+    @Test
+    void plainHttpRedirectsToHttpsAndHttpsSendsHsts() {
+        HttpResponse<String> redirect = plain.get("http://127.0.0.1:" + httpPort + "/api/v1/counters/x?y=1");
+        assertEquals(308, redirect.statusCode());
+        assertEquals("https://127.0.0.1:" + httpsPort + "/api/v1/counters/x?y=1",
+                redirect.headers().firstValue("Location").orElseThrow());
+        assertTrue(https.get(url("/")).headers().firstValue("Strict-Transport-Security").orElseThrow()
+                .startsWith("max-age="));
+    }
+
+    @Test
+    void requestsSpreadOverAllReplicas() {
+        Map<String, Long> byInstance = new ConcurrentHashMap<>();
+        Hammer.Result result = Hammer.run(300, 6, Duration.ofMinutes(1), i -> {
+            HttpResponse<String> response = https.get(url("/"));
+            byInstance.merge(response.headers().firstValue("X-Tally-Instance").orElse("?"), 1L, Long::sum);
+            return response;
+        });
+        assertEquals(Map.of(200, 300L), result.statuses());
+        assertEquals(REPLICAS, byInstance.size(), "every replica served: " + byInstance);
+        assertTrue(byInstance.values().stream().allMatch(count -> count <= 150), "none above 50%: " + byInstance);
+    }
+
+    @Test
+    void nginxRequestIdReachesTheReplicaAndComesBackOnce() {
+        HttpResponse<String> response = https.get(url("/no/such/route"));
+        assertEquals(404, response.statusCode());
+        List<String> ids = response.headers().allValues("X-Request-Id");
+        assertEquals(1, ids.size(), "exactly one X-Request-Id: " + ids);
+        assertTrue(ids.get(0).matches("[0-9a-f]{32}"), "Nginx's $request_id: " + ids);
+        assertTrue(response.body().contains("\"requestId\":\"" + ids.get(0) + "\""), response.body());
+    }
+
+    @Test
+    void forwardedHeadersAreTrustedFromTheProxyOnly() throws IOException {
+        HttpResponse<String> viaNginx = https.post(url("/api/v1/sessions"), "{}");
+        assertEquals("https://127.0.0.1:" + httpsPort + "/api/v1/sessions/current",
+                viaNginx.headers().firstValue("Location").orElseThrow(), "the replica saw Nginx's scheme and host");
+
+        // The same headers sent straight to a replica from another address are ignored.
+        String forged = rawRequest(InetAddress.getByName("127.0.0.2"), appPort,
+                "POST /api/v1/sessions HTTP/1.1\r\nHost: 127.0.0.1:" + appPort + "\r\nX-Forwarded-Proto: https\r\n"
+                        + "X-Forwarded-Host: evil.example\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        assertTrue(forged.startsWith("HTTP/1.1 201"), forged);
+        assertTrue(forged.contains("Location: http://127.0.0.1:" + appPort + "/api/v1/sessions/current"), forged);
+    }
+
+    @Test
+    void aSessionThroughNginxWorksWhicheverReplicaServesIt() {
+        HttpResponse<String> created = https.post(url("/api/v1/sessions"), "{\"user\":\"ann\"}");
+        assertEquals(201, created.statusCode());
+        String setCookie = created.headers().firstValue("Set-Cookie").orElseThrow();
+        assertTrue(setCookie.contains("; Secure"), setCookie);
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+        Set<String> servedBy = ConcurrentHashMap.newKeySet();
+        Hammer.Result visits = Hammer.run(60, 6, Duration.ofMinutes(1), i -> {
+            HttpResponse<String> response = https.post(url("/api/v1/sessions/current/visits"), null, "Cookie", cookie);
+            servedBy.add(response.headers().firstValue("X-Tally-Instance").orElse("?"));
+            return response;
+        });
+        assertEquals(Map.of(200, 60L), visits.statuses());
+        assertTrue(servedBy.size() >= 2, "served by several replicas: " + servedBy);
+        String session = https.get(url("/api/v1/sessions/current"), "Cookie", cookie).body();
+        assertTrue(session.contains("\"visits\":60") && session.contains("\"user\":\"ann\""), session);
+    }
+
+    @Test
+    void killingAReplicaDuringConcurrentGetsFailsNone() {
+        String counter = "/api/v1/counters/kill-gets-" + UUID.randomUUID();
+        Load load = Load.start(16, () -> https.get(url(counter)).statusCode());
+        pause(Duration.ofSeconds(5));
+        LocalLauncher.signal(launcher.replicaPid(2), "KILL");
+        pause(Duration.ofSeconds(15));
+        Map<Integer, Long> statuses = load.stop();
+        assertEquals(Set.of(200), statuses.keySet(), "every GET answered 200 through the kill: " + statuses);
+        System.out.printf("kill -9 during GETs: %s%n", statuses);
+    }
+
+    @Test
+    void idempotentIncrementsRetriedByClientsSurviveAKillAndRestartExactly() {
+        String counter = "/api/v1/counters/kill-idem-" + UUID.randomUUID();
+        int keys = 3000;
+        AtomicLong clientRetries = new AtomicLong();
+        Hammer.Result result;
+        try (ExecutorService chaos = Executors.newVirtualThreadPerTaskExecutor()) {
+            chaos.submit(() -> {
+                pause(Duration.ofSeconds(2));
+                LocalLauncher.signal(launcher.replicaPid(1), "KILL");
+                return null;
+            });
+            result = Hammer.run(keys, 32, Duration.ofMinutes(3), i -> {
+                for (int attempt = 1;; attempt++) {
+                    try {
+                        HttpResponse<String> response = https.post(url(counter + "/increment"), null,
+                                "Idempotency-Key", "key-" + i);
+                        if (response.statusCode() == 200 || attempt == 20) {
+                            return response;
+                        }
+                    } catch (RuntimeException noAnswer) {
+                        if (attempt == 20) {
+                            throw noAnswer;
+                        }
+                    }
+                    clientRetries.incrementAndGet();
+                    pause(Duration.ofMillis(100L * attempt));
+                }
+            });
+        }
+        assertEquals(Map.of(200, (long) keys), result.statuses());
+        assertTrue(https.get(url(counter)).body().contains("\"value\":" + keys), "exactly one count per key");
+        System.out.printf("idempotent increments through a kill: %d keys, %d client retries%n", keys,
+                clientRetries.get());
+    }
+
+    /**
+     * GETs see zero errors with no client retry (Nginx retries them). A POST caught in the instant a draining
+     * replica closes its listener can get a 502 that Nginx must not replay (it cannot know whether the replica
+     * acted on it): clients retry with the same Idempotency-Key, and the total stays exact.
+     */
+    @Test
+    void rollingRestartUnderLoadHasZeroErrors() {
+        String counter = "/api/v1/counters/rolling-" + UUID.randomUUID();
+        AtomicLong keys = new AtomicLong();
+        AtomicLong firstAttemptFailures = new AtomicLong();
+        Load gets = Load.start(8, () -> https.get(url(counter)).statusCode());
+        Load posts = Load.start(4, () -> {
+            String key = "rolling-" + keys.incrementAndGet();
+            int status = -1;
+            for (int attempt = 1; attempt <= 10 && status != 200; attempt++) {
+                try {
+                    status = https.post(url(counter + "/increment"), null, "Idempotency-Key", key).statusCode();
+                } catch (RuntimeException noAnswer) {
+                    status = -1;
+                }
+                if (status != 200) {
+                    firstAttemptFailures.incrementAndGet();
+                    pause(Duration.ofMillis(50L * attempt));
+                }
+            }
+            return status;
+        });
+        for (int n = 1; n <= REPLICAS; n++) {
+            long before = launcher.replicaPid(n);
+            LocalLauncher.signal(before, "TERM");
+            awaitRestarted(n, before, Duration.ofSeconds(90));
+        }
+        Map<Integer, Long> getStatuses = gets.stop();
+        Map<Integer, Long> postStatuses = posts.stop();
+        assertEquals(Set.of(200), getStatuses.keySet(), "GETs during the rolling restart: " + getStatuses);
+        assertEquals(Set.of(200), postStatuses.keySet(), "POSTs (after client retries): " + postStatuses);
+        assertTrue(https.get(url(counter)).body().contains("\"value\":" + keys.get()),
+                "one count per key: " + https.get(url(counter)).body() + " for " + keys.get() + " keys");
+        System.out.printf("rolling restart: GETs %s, POSTs %s, POST attempts retried by clients: %d%n",
+                getStatuses, postStatuses, firstAttemptFailures.get());
+    }
+
+    @Test
+    void slowlorisConnectionsDoNotDelayNormalRequests() throws Exception {
+        List<Long> before = latencies(40);
+        List<SSLSocket> slow = new ArrayList<>();
+        AtomicBoolean dripping = new AtomicBoolean(true);
+        try (ExecutorService drip = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 200; i++) {
+                SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", httpsPort);
+                socket.startHandshake();
+                slow.add(socket);
+            }
+            for (SSLSocket socket : slow) {
+                drip.submit(() -> {
+                    // Headers one byte at a time, never finished.
+                    byte[] head = "GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa".getBytes(
+                            StandardCharsets.US_ASCII);
+                    OutputStream out = socket.getOutputStream();
+                    for (int b = 0; b < head.length && dripping.get(); b++) {
+                        out.write(head[b]);
+                        out.flush();
+                        Thread.sleep(250);
+                    }
+                    return null;
+                });
+            }
+            pause(Duration.ofSeconds(1));
+            List<Long> during = latencies(40);
+            long medianBefore = median(before);
+            long medianDuring = median(during);
+            System.out.printf("slowloris: median GET %d ms before, %d ms with 200 slow connections%n",
+                    medianBefore / 1_000_000, medianDuring / 1_000_000);
+            // Same latency within the noise of a shared 2-core machine.
+            assertTrue(medianDuring <= 3 * medianBefore + 20_000_000L,
+                    "median " + medianDuring / 1_000_000 + " ms vs " + medianBefore / 1_000_000 + " ms before");
+            dripping.set(false);
+        } finally {
+            for (SSLSocket socket : slow) {
+                socket.close();
+            }
+        }
+    }
+
+    private List<Long> latencies(int count) {
+        List<Long> nanos = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long start = System.nanoTime();
+            assertEquals(200, https.get(url("/")).statusCode());
+            nanos.add(System.nanoTime() - start);
+        }
+        return nanos;
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private void awaitReady(int n, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (plain.get("http://127.0.0.1:" + (managementPort + n - 1) + "/q/health/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (RuntimeException notUpYet) {
+                // keep polling
+            }
+            pause(Duration.ofMillis(200));
+        }
+        throw new AssertionError("replica " + n + " not ready within " + timeout + "\n" + launcher.output());
+    }
+
+    private void awaitRestarted(int n, long previousPid, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (launcher.replicaPid(n) == previousPid) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("replica " + n + " was not restarted\n" + launcher.output());
+            }
+            pause(Duration.ofMillis(100));
+        }
+        awaitReady(n, timeout);
+    }
+
+    private static String rawRequest(InetAddress from, int port, String request) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(from, 0));
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** Clients looping on one call until stopped; tallies statuses (-1: no HTTP answer). */
+    private static final class Load {
+
+        interface Call {
+            int status();
+        }
+
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
+        private final ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
+
+        static Load start(int clients, Call call) {
+            Load load = new Load();
+            for (int c = 0; c < clients; c++) {
+                load.clients.submit(() -> {
+                    while (load.running.get()) {
+                        int status;
+                        try {
+                            status = call.status();
+                        } catch (RuntimeException noAnswer) {
+                            status = -1;
+                        }
+                        load.statuses.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
+                    }
+                });
+            }
+            return load;
+        }
+
+        Map<Integer, Long> stop() {
+            running.set(false);
+            clients.shutdown();
+            try {
+                if (!clients.awaitTermination(30, TimeUnit.SECONDS)) {
+                    throw new AssertionError("load clients did not stop");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Map<Integer, Long> counts = new TreeMap<>();
+            statuses.forEach((status, count) -> counts.put(status, count.get()));
+            return counts;
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.tally.testsupport;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The README's run command ({@code deploy/local/up}) as a process under test, with its own run dir. Signals go
+ * through {@code kill}, not {@link Process#destroy()}, which would also close the launcher's output.
+ */
+public final class LocalLauncher implements AutoCloseable {
+
+    private static final Path SCRIPT = Path.of(System.getProperty("tally.project.dir", "."), "deploy", "local", "up");
+
+    private final Process process;
+    private final Path runDir;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final StringBuffer log = new StringBuffer();
+
+    private LocalLauncher(Map<String, String> env) {
+        try {
+            this.runDir = Files.createTempDirectory("tally-run-");
+            ProcessBuilder builder = new ProcessBuilder("bash", SCRIPT.toString()).redirectErrorStream(true);
+            builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            builder.environment().put("TALLY_RUN_DIR", runDir.toString());
+            builder.environment().putAll(env);
+            this.process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Thread.ofVirtual().start(this::readOutput);
+    }
+
+    /** Starts the launcher; does not wait for it. */
+    public static LocalLauncher start(Map<String, String> env) {
+        return new LocalLauncher(env);
+    }
+
+    /** Waits until the launcher reports every process ready. */
+    public LocalLauncher awaitReady(Duration timeout) {
+        awaitLine("ready.", timeout);
+        return this;
+    }
+
+    public void awaitLine(String text, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                String line = lines.poll(200, TimeUnit.MILLISECONDS);
+                if (line != null && line.contains(text)) {
+                    return;
+                }
+                if (line == null && !process.isAlive()) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new AssertionError("launcher never printed '" + text + "':\n" + log);
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public Path runDir() {
+        return runDir;
+    }
+
+    /** The current pid of replica {@code n} (1-based), as the launcher records it. */
+    public long replicaPid(int n) {
+        try {
+            return Long.parseLong(Files.readString(runDir.resolve("replica-" + n + ".pid")).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static void signal(long pid, String signal) {
+        try {
+            int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGTERM and wait; returns the exit code. */
+    public int stop(Duration timeout) {
+        if (process.isAlive()) {
+            signal(process.pid(), "TERM");
+        }
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new AssertionError("launcher did not stop within " + timeout + ":\n" + log);
+            }
+            Thread.sleep(100); // let the reader drain the last lines
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return process.exitValue();
+    }
+
+    public String output() {
+        return log.toString();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            stop(Duration.ofSeconds(60));
+        }
+    }
+
+    private void readOutput() {
+        try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                log.append(line).append('\n');
+                lines.add(line);
+            }
+        } catch (IOException e) {
+            log.append("[output closed: ").append(e.getMessage()).append("]\n");
+        }
+    }
+}
