@@ -32,7 +32,7 @@ class CounterConcurrencyTest {
         TestHttp http = new TestHttp(app);
         String path = "/api/v1/counters/" + name + "/increment";
 
-        List<HttpResponse<String>> replies = Concurrently.run(2000, 64, Duration.ofSeconds(60),
+        List<HttpResponse<String>> replies = Concurrently.run(2000, 64, Duration.ofSeconds(180),
                 i -> http.postJson(path, "{}"));
 
         Set<Long> seen = new HashSet<>();
@@ -54,7 +54,7 @@ class CounterConcurrencyTest {
         String path = "/api/v1/counters/" + name + "/increment";
 
         // 500 requests: +3 for even i, -1 for odd i -> 250 * 3 - 250 = 500.
-        Concurrently.run(500, 32, Duration.ofSeconds(60), i -> {
+        Concurrently.run(500, 32, Duration.ofSeconds(120), i -> {
             HttpResponse<String> reply = http.postJson(path, "{\"by\": " + (i % 2 == 0 ? 3 : -1) + "}");
             assertEquals(200, reply.statusCode(), reply.body());
             return reply;

@@ -77,7 +77,7 @@ class CounterListingTest {
         for (int i = 0; i < 250; i++) {
             expected.put(prefix + i, (long) (i + 1));
         }
-        Concurrently.run(250, 16, Duration.ofSeconds(30), i -> {
+        Concurrently.run(250, 16, Duration.ofSeconds(120), i -> {
             HttpResponse<String> reply = http.postJson("/api/v1/counters/" + prefix + i + "/increment",
                     "{\"by\": " + (i + 1) + "}");
             assertEquals(200, reply.statusCode(), reply.body());

@@ -149,7 +149,7 @@ class IdempotencyTest {
         TestHttp http = new TestHttp(app);
         String path = "/api/v1/counters/" + name + "/increment";
 
-        List<HttpResponse<String>> replies = Concurrently.run(100, 100, Duration.ofSeconds(30),
+        List<HttpResponse<String>> replies = Concurrently.run(100, 100, Duration.ofSeconds(120),
                 i -> http.postJson(path, "{\"by\": 7}", "Idempotency-Key", key));
 
         Map<String, Integer> replayed = new TreeMap<>();

@@ -37,7 +37,7 @@ class SessionConcurrencyTest {
         String id = create(null);
         TestHttp http = new TestHttp(app);
 
-        List<HttpResponse<String>> replies = Concurrently.run(200, 200, Duration.ofSeconds(30),
+        List<HttpResponse<String>> replies = Concurrently.run(200, 200, Duration.ofSeconds(120),
                 i -> http.send(http.request("/api/v1/sessions/current/visits")
                         .header("Cookie", Sessions.COOKIE + "=" + id)
                         .POST(HttpRequest.BodyPublishers.noBody())));
@@ -57,7 +57,7 @@ class SessionConcurrencyTest {
         TestHttp http = new TestHttp(app);
 
         // 20 patches each add one new attribute to a session with room for 4.
-        List<HttpResponse<String>> replies = Concurrently.run(20, 20, Duration.ofSeconds(30),
+        List<HttpResponse<String>> replies = Concurrently.run(20, 20, Duration.ofSeconds(120),
                 i -> http.send(http.request("/api/v1/sessions/current")
                         .header("Cookie", Sessions.COOKIE + "=" + id)
                         .header("Content-Type", Sessions.MERGE_PATCH)
