@@ -1,15 +1,17 @@
 package dev.tally.counter;
 
+import java.util.Optional;
+
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -32,14 +34,14 @@ public class CounterResource {
     @POST
     @Path("{name}/increment")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> increment(@RestPath String name, @RestHeader(IdempotencyKey.HEADER) String idempotencyKey,
-            IncrementRequest body) {
+    public Uni<Response> increment(@RestPath String name, HttpHeaders headers, IncrementRequest body) {
         CounterName.require(name);
         long by = body == null ? 1 : body.amount();
-        if (idempotencyKey == null) {
+        Optional<String> idempotencyKey = IdempotencyKey.from(headers.getRequestHeader(IdempotencyKey.HEADER));
+        if (idempotencyKey.isEmpty()) {
             return store.increment(name, by).map(value -> Response.ok(new Counter(name, value)).build());
         }
-        return store.incrementOnce(name, by, IdempotencyKey.require(idempotencyKey))
+        return store.incrementOnce(name, by, idempotencyKey.get())
                 .map(result -> Response.ok(new Counter(name, result.value()))
                         .header(REPLAYED_HEADER, Boolean.toString(result.replayed()))
                         .build());

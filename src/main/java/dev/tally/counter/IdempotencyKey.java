@@ -1,5 +1,7 @@
 package dev.tally.counter;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import dev.tally.web.ProblemException;
@@ -14,11 +16,22 @@ final class IdempotencyKey {
     private IdempotencyKey() {
     }
 
-    static String require(String key) {
-        if (!VALID.matcher(key).matches()) {
+    /**
+     * The key a request carries, if any. Read from the raw header values because a framework-bound parameter
+     * turns an empty header into "no header", and a client that sent one expects protection, not silence.
+     */
+    static Optional<String> from(List<String> values) {
+        if (values == null || values.isEmpty()) {
+            return Optional.empty();
+        }
+        if (values.size() > 1) {
+            throw ProblemException.badRequest("invalid-idempotency-key", "Send exactly one " + HEADER + " header");
+        }
+        String key = values.get(0);
+        if (key == null || !VALID.matcher(key).matches()) {
             throw ProblemException.badRequest("invalid-idempotency-key",
                     HEADER + " must be 1 to 255 characters from A-Z a-z 0-9 . _ : + / = -");
         }
-        return key;
+        return Optional.of(key);
     }
 }

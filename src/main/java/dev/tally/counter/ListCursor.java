@@ -30,10 +30,11 @@ record ListCursor(String scanCursor, int skip) {
             String plain = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII);
             Matcher m = FORMAT.matcher(plain);
             if (m.matches()) {
+                Long.parseUnsignedLong(m.group(1)); // SCAN cursors are unsigned 64-bit; Redis refuses anything else
                 return new ListCursor(m.group(1), Integer.parseInt(m.group(2)));
             }
         } catch (IllegalArgumentException e) {
-            // not base64: falls through to the same answer as any other forged cursor
+            // not base64, or a number out of range: the same answer as any other forged cursor
         }
         throw ProblemException.badRequest("invalid-cursor", "The cursor is not one this service issued");
     }

@@ -2,6 +2,7 @@ package dev.tally.session;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,8 @@ class SessionStore {
     /** Creates a session and returns its id with its first view. */
     Uni<Map.Entry<String, SessionView>> create(List<AttributeChange> attributes) {
         String id = SessionId.generate();
-        Instant now = clock.instant();
+        // Stored as epoch milliseconds, so answered at that precision from the start.
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         List<String> args = new ArrayList<>(List.of(ttlMillis(), Long.toString(now.toEpochMilli())));
         for (AttributeChange attribute : attributes) {
             args.add(ATTRIBUTE + attribute.name());

@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * What every request on the app port goes through at the Vert.x level, before and around the REST layer:
@@ -31,6 +32,7 @@ public class HttpEdge {
     private final ProblemWriter problems;
     private final Drain drain;
     private final long maxBodyBytes;
+    private final BodyHandler chunkedBodies;
 
     public HttpEdge(InstanceId instance, ProblemWriter problems, Drain drain,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
@@ -38,10 +40,12 @@ public class HttpEdge {
         this.problems = problems;
         this.drain = drain;
         this.maxBodyBytes = maxBodySize.asLongValue();
+        this.chunkedBodies = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     }
 
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(this::tagRequest);
+        router.route().order(Integer.MIN_VALUE + 1).handler(this::bufferUndeclaredBody);
         router.route().order(Integer.MIN_VALUE).failureHandler(this::failure);
         router.route().last().handler(this::noRoute);
     }
@@ -64,6 +68,20 @@ public class HttpEdge {
             return;
         }
         ctx.next();
+    }
+
+    /**
+     * A chunked body declares no length, and Quarkus would cut an oversized one with an empty 413 mid-read.
+     * Such bodies are buffered here, up to the limit, so that going over it fails the route and gets the same
+     * problem answer as a declared length. (Behind Nginx every body arrives with a length.)
+     */
+    private void bufferUndeclaredBody(RoutingContext ctx) {
+        if (ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH) == null
+                && ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null) {
+            chunkedBodies.handle(ctx);
+        } else {
+            ctx.next();
+        }
     }
 
     private boolean declaresOversizedBody(RoutingContext ctx) {

@@ -16,7 +16,9 @@ import javax.net.ssl.SSLContext;
  */
 public final class Http {
 
-    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    // A hang guard, not a latency assertion: on a saturated 2-core machine a replica restarting next door can
+    // starve the others for seconds.
+    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     private final HttpClient client;
 
     /** Plain HTTP/1.1. */

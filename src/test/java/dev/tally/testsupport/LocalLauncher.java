@@ -77,7 +77,7 @@ public final class LocalLauncher implements AutoCloseable {
         return runDir;
     }
 
-    /** The current pid of replica {@code n} (1-based), as the launcher records it. */
+    /** The current pid of replica {@code n} (1-based), as the launcher records it (written atomically). */
     public long replicaPid(int n) {
         try {
             return Long.parseLong(Files.readString(runDir.resolve("replica-" + n + ".pid")).trim());
