@@ -13,7 +13,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 import dev.tally.testsupport.Concurrently;
-import dev.tally.testsupport.TestHttp;
+import dev.tally.testsupport.Http;
 import dev.tally.testsupport.Unique;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -29,11 +29,11 @@ class CounterConcurrencyTest {
     @Test
     void twoThousandIncrementsFromSixtyFourClientsSumExactly() {
         String name = Unique.name("race");
-        TestHttp http = new TestHttp(app);
+        Http http = Http.at(app);
         String path = "/api/v1/counters/" + name + "/increment";
 
         List<HttpResponse<String>> replies = Concurrently.run(2000, 64, Duration.ofSeconds(180),
-                i -> http.postJson(path, "{}"));
+                i -> http.post(path, "{}"));
 
         Set<Long> seen = new HashSet<>();
         for (HttpResponse<String> reply : replies) {
@@ -50,12 +50,12 @@ class CounterConcurrencyTest {
     @Test
     void concurrentMixedAmountsSumExactly() {
         String name = Unique.name("race-mixed");
-        TestHttp http = new TestHttp(app);
+        Http http = Http.at(app);
         String path = "/api/v1/counters/" + name + "/increment";
 
         // 500 requests: +3 for even i, -1 for odd i -> 250 * 3 - 250 = 500.
         Concurrently.run(500, 32, Duration.ofSeconds(120), i -> {
-            HttpResponse<String> reply = http.postJson(path, "{\"by\": " + (i % 2 == 0 ? 3 : -1) + "}");
+            HttpResponse<String> reply = http.post(path, "{\"by\": " + (i % 2 == 0 ? 3 : -1) + "}");
             assertEquals(200, reply.statusCode(), reply.body());
             return reply;
         });

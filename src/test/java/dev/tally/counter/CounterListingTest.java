@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.tally.testsupport.Concurrently;
-import dev.tally.testsupport.TestHttp;
+import dev.tally.testsupport.Http;
 import dev.tally.testsupport.Unique;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -72,13 +72,13 @@ class CounterListingTest {
     @Test
     void pagesThroughEveryCounterWithAPrefixAtMostLimitPerPage() {
         String prefix = Unique.name("list") + "-";
-        TestHttp http = new TestHttp(app);
+        Http http = Http.at(app);
         Map<String, Long> expected = new HashMap<>();
         for (int i = 0; i < 250; i++) {
             expected.put(prefix + i, (long) (i + 1));
         }
         Concurrently.run(250, 16, Duration.ofSeconds(120), i -> {
-            HttpResponse<String> reply = http.postJson("/api/v1/counters/" + prefix + i + "/increment",
+            HttpResponse<String> reply = http.post("/api/v1/counters/" + prefix + i + "/increment",
                     "{\"by\": " + (i + 1) + "}");
             assertEquals(200, reply.statusCode(), reply.body());
             return reply;

@@ -12,7 +12,7 @@ import java.net.http.HttpResponse;
 
 import org.junit.jupiter.api.Test;
 
-import dev.tally.testsupport.TestHttp;
+import dev.tally.testsupport.Http;
 import dev.tally.testsupport.Unique;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -70,10 +70,10 @@ class CounterResourceTest {
     @Test
     void emptyBodyMeansOneWithOrWithoutContentType() {
         String name = Unique.name("empty-body");
-        TestHttp http = new TestHttp(app);
+        Http http = Http.at(app);
         String path = "/api/v1/counters/" + name + "/increment";
 
-        HttpResponse<String> withoutType = http.postJson(path, null);
+        HttpResponse<String> withoutType = http.post(path, null);
         assertEquals(200, withoutType.statusCode(), withoutType.body());
         assertEquals(1, JsonPath.from(withoutType.body()).getLong("value"));
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.tally.testsupport.Concurrently;
-import dev.tally.testsupport.TestHttp;
+import dev.tally.testsupport.Http;
 import dev.tally.testsupport.Unique;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -146,11 +146,11 @@ class IdempotencyTest {
     void aHundredConcurrentRequestsWithOneKeyCountExactlyOnce() {
         String name = Unique.name("idem-race");
         String key = UUID.randomUUID().toString();
-        TestHttp http = new TestHttp(app);
+        Http http = Http.at(app);
         String path = "/api/v1/counters/" + name + "/increment";
 
         List<HttpResponse<String>> replies = Concurrently.run(100, 100, Duration.ofSeconds(120),
-                i -> http.postJson(path, "{\"by\": 7}", "Idempotency-Key", key));
+                i -> http.post(path, "{\"by\": 7}", "Idempotency-Key", key));
 
         Map<String, Integer> replayed = new TreeMap<>();
         for (HttpResponse<String> reply : replies) {

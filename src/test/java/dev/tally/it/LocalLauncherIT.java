@@ -59,7 +59,6 @@ class LocalLauncherIT {
                     "TALLY_REDIS_PORT", Integer.toString(Ports.free())));
             assertTrue(launcher.process().waitFor(60, TimeUnit.SECONDS));
             assertEquals(1, launcher.process().exitValue());
-            Thread.sleep(100);
             assertTrue(launcher.output().contains(
                     "port " + taken.getLocalPort() + " (replica 1 HTTP) is already in use"), launcher.output());
         }
@@ -79,7 +78,6 @@ class LocalLauncherIT {
                 "TALLY_PORT", Integer.toString(Ports.free())));
         assertTrue(launcher.process().waitFor(60, TimeUnit.SECONDS));
         assertEquals(1, launcher.process().exitValue());
-        Thread.sleep(100);
         assertTrue(launcher.output().contains(
                 "'redis-server' is not installed; install it with: apt-get install redis-server"), launcher.output());
     }

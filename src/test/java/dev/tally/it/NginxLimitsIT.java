@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import dev.tally.testsupport.Hammer;
 import dev.tally.testsupport.Http;
 import dev.tally.testsupport.LocalLauncher;
+import dev.tally.testsupport.Pause;
 import dev.tally.testsupport.Ports;
 import dev.tally.testsupport.TrustedCertificate;
 
@@ -111,10 +112,6 @@ class NginxLimitsIT {
 
     /** Lets the rate limiter refill so a test's own requests are not the ones limited. */
     private static void waitForTokens() {
-        try {
-            Thread.sleep(1500);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Pause.of(Duration.ofMillis(1500));
     }
 }

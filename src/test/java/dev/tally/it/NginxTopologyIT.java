@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.tally.testsupport.Hammer;
 import dev.tally.testsupport.Http;
+import dev.tally.testsupport.Pause;
 import dev.tally.testsupport.LocalLauncher;
 import dev.tally.testsupport.Ports;
 import dev.tally.testsupport.TrustedCertificate;
@@ -177,9 +178,9 @@ class NginxTopologyIT {
     void killingAReplicaDuringConcurrentGetsFailsNone() {
         String counter = "/api/v1/counters/kill-gets-" + UUID.randomUUID();
         Load load = Load.start(16, () -> https.get(url(counter)).statusCode());
-        pause(Duration.ofSeconds(5));
+        Pause.of(Duration.ofSeconds(5));
         LocalLauncher.signal(launcher.replicaPid(2), "KILL");
-        pause(Duration.ofSeconds(15));
+        Pause.of(Duration.ofSeconds(15));
         Map<Integer, Long> statuses = load.stop();
         assertEquals(Set.of(200), statuses.keySet(), "every GET answered 200 through the kill: " + statuses);
         System.out.printf("kill -9 during GETs: %s%n", statuses);
@@ -193,7 +194,7 @@ class NginxTopologyIT {
         Hammer.Result result;
         try (ExecutorService chaos = Executors.newVirtualThreadPerTaskExecutor()) {
             chaos.submit(() -> {
-                pause(Duration.ofSeconds(2));
+                Pause.of(Duration.ofSeconds(2));
                 LocalLauncher.signal(launcher.replicaPid(1), "KILL");
                 return null;
             });
@@ -211,7 +212,7 @@ class NginxTopologyIT {
                         }
                     }
                     clientRetries.incrementAndGet();
-                    pause(Duration.ofMillis(100L * attempt));
+                    Pause.of(Duration.ofMillis(100L * attempt));
                 }
             });
         }
@@ -243,7 +244,7 @@ class NginxTopologyIT {
                 }
                 if (status != 200) {
                     firstAttemptFailures.incrementAndGet();
-                    pause(Duration.ofMillis(50L * attempt));
+                    Pause.of(Duration.ofMillis(50L * attempt));
                 }
             }
             return status;
@@ -288,7 +289,7 @@ class NginxTopologyIT {
                     return null;
                 });
             }
-            pause(Duration.ofSeconds(1));
+            Pause.of(Duration.ofSeconds(1));
             List<Long> during = latencies(40);
             long medianBefore = median(before);
             long medianDuring = median(during);
@@ -330,7 +331,7 @@ class NginxTopologyIT {
             } catch (RuntimeException notUpYet) {
                 // keep polling
             }
-            pause(Duration.ofMillis(200));
+            Pause.of(Duration.ofMillis(200));
         }
         throw new AssertionError("replica " + n + " not ready within " + timeout + "\n" + launcher.output());
     }
@@ -341,7 +342,7 @@ class NginxTopologyIT {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("replica " + n + " was not restarted\n" + launcher.output());
             }
-            pause(Duration.ofMillis(100));
+            Pause.of(Duration.ofMillis(100));
         }
         awaitReady(n, timeout);
     }
@@ -357,14 +358,6 @@ class NginxTopologyIT {
         }
     }
 
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
-    }
 
     /** Clients looping on one call until stopped; tallies statuses (-1: no HTTP answer). */
     private static final class Load {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.tally.testsupport.Http;
+import dev.tally.testsupport.Pause;
 import dev.tally.testsupport.RealRedis;
 import dev.tally.testsupport.RedisProvisioner;
 import dev.tally.testsupport.ReplicaProcess;
@@ -85,11 +86,11 @@ class RedisOutageIT {
                     }
                 });
             }
-            pause(Duration.ofSeconds(2));
+            Pause.of(Duration.ofSeconds(2));
             long brokenAt = System.nanoTime();
             breakRedis.run();
             long broken = System.nanoTime(); // Redis is gone (or frozen) from here on
-            pause(Duration.ofSeconds(4));
+            Pause.of(Duration.ofSeconds(4));
             assertFalse(ready(a), "readiness is DOWN while Redis is unavailable");
             long repaired = System.nanoTime();
             repairRedis.run();
@@ -143,7 +144,7 @@ class RedisOutageIT {
             if (recovered > 0 && ready(a) && ready(b)) {
                 return recovered;
             }
-            pause(Duration.ofMillis(100));
+            Pause.of(Duration.ofMillis(100));
         }
         throw new AssertionError("no recovery within " + limit + " after Redis returned");
     }
@@ -157,12 +158,4 @@ class RedisOutageIT {
                 java.util.stream.Collectors.counting())).toString();
     }
 
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
-    }
 }

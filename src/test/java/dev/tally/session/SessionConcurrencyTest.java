@@ -20,7 +20,7 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 import dev.tally.testsupport.Concurrently;
-import dev.tally.testsupport.TestHttp;
+import dev.tally.testsupport.Http;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -35,7 +35,7 @@ class SessionConcurrencyTest {
     @Test
     void twoHundredConcurrentVisitsCountExactly() {
         String id = create(null);
-        TestHttp http = new TestHttp(app);
+        Http http = Http.at(app);
 
         List<HttpResponse<String>> replies = Concurrently.run(200, 200, Duration.ofSeconds(120),
                 i -> http.send(http.request("/api/v1/sessions/current/visits")
@@ -54,7 +54,7 @@ class SessionConcurrencyTest {
     @Test
     void concurrentPatchesNeverPushASessionPastTheAttributeLimit() {
         String id = create(Sessions.attributes("a", 0, 60));
-        TestHttp http = new TestHttp(app);
+        Http http = Http.at(app);
 
         // 20 patches each add one new attribute to a session with room for 4.
         List<HttpResponse<String>> replies = Concurrently.run(20, 20, Duration.ofSeconds(120),

@@ -35,7 +35,7 @@ import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
 
-import dev.tally.testsupport.TestHttp;
+import dev.tally.testsupport.Http;
 import io.quarkus.test.common.http.TestHTTPResource;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -136,7 +136,7 @@ class SessionResourceTest {
 
     @Test
     void createWithoutBodyOrContentTypeIs201() {
-        HttpResponse<String> response = new TestHttp(app).postJson("/api/v1/sessions", null);
+        HttpResponse<String> response = Http.at(app).post("/api/v1/sessions", null);
         assertEquals(201, response.statusCode(), response.body());
         assertTrue(response.headers().firstValue("Set-Cookie").orElse("").startsWith(COOKIE + "="));
     }

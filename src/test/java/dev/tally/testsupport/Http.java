@@ -11,64 +11,69 @@ import java.time.Duration;
 import javax.net.ssl.SSLContext;
 
 /**
- * A small HTTP/1.1 client for tests that drive real processes. Every request has a timeout, so a hanging server
- * fails the test instead of hanging it.
+ * A plain JDK HTTP client for tests that drive real servers: exact control of headers and bodies (no
+ * Content-Type at all, an empty body), many concurrent requests, HTTPS with a chosen protocol. Every request has
+ * a timeout, so a hanging server fails the test instead of hanging it. Targets are full URLs, or paths resolved
+ * against a base given by {@link #at(URI)}.
  */
 public final class Http {
 
     // A hang guard, not a latency assertion: on a saturated 2-core machine a replica restarting next door can
     // starve the others for seconds.
-    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private final HttpClient client;
+    private final URI base;
 
-    /** Plain HTTP/1.1. */
+    /** Plain HTTP/1.1 to full URLs. */
     public Http() {
-        this(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1));
+        this(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1), null);
     }
 
-    private Http(HttpClient.Builder builder) {
-        this.client = builder.connectTimeout(Duration.ofSeconds(5))
+    private Http(HttpClient.Builder builder, URI base) {
+        this.client = builder.connectTimeout(Duration.ofSeconds(15))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
+        this.base = base;
+    }
+
+    /** Plain HTTP/1.1 to paths under {@code base}. */
+    public static Http at(URI base) {
+        return new Http(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1), base);
     }
 
     /** HTTPS with the given protocol preference, trusting exactly the certificates of {@code tls}. */
     public static Http tls(SSLContext tls, HttpClient.Version version) {
-        return new Http(HttpClient.newBuilder().version(version).sslContext(tls));
+        return new Http(HttpClient.newBuilder().version(version).sslContext(tls), null);
     }
 
-    public HttpResponse<String> get(String url, String... headers) {
-        return send(request(url, headers).GET());
+    public HttpRequest.Builder request(String target) {
+        URI uri = base == null ? URI.create(target) : base.resolve(target);
+        return HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
     }
 
-    public HttpResponse<String> post(String url, String jsonBody, String... headers) {
-        HttpRequest.BodyPublisher body = jsonBody == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(jsonBody);
-        HttpRequest.Builder request = request(url, headers).POST(body);
-        if (jsonBody != null) {
-            request.header("Content-Type", "application/json");
+    public HttpResponse<String> get(String target, String... headers) {
+        return send(withHeaders(request(target), headers).GET());
+    }
+
+    /** POST with a JSON body ({@code Content-Type: application/json}), or with no body and no Content-Type. */
+    public HttpResponse<String> post(String target, String json, String... headers) {
+        HttpRequest.Builder request = withHeaders(request(target), headers);
+        if (json == null) {
+            return send(request.POST(HttpRequest.BodyPublishers.noBody()));
         }
-        return send(request);
+        return send(request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
-    public HttpResponse<String> patch(String url, String jsonBody, String... headers) {
-        return send(request(url, headers).header("Content-Type", "application/merge-patch+json")
-                .method("PATCH", HttpRequest.BodyPublishers.ofString(jsonBody)));
+    public HttpResponse<String> patch(String target, String json, String... headers) {
+        return send(withHeaders(request(target), headers).header("Content-Type", "application/merge-patch+json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
     }
 
-    public HttpResponse<String> delete(String url, String... headers) {
-        return send(request(url, headers).DELETE());
+    public HttpResponse<String> delete(String target, String... headers) {
+        return send(withHeaders(request(target), headers).DELETE());
     }
 
-    private static HttpRequest.Builder request(String url, String... headers) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT);
-        if (headers.length > 0) {
-            builder.headers(headers);
-        }
-        return builder;
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder request) {
+    public HttpResponse<String> send(HttpRequest.Builder request) {
         try {
             return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
@@ -77,5 +82,9 @@ public final class Http {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    private static HttpRequest.Builder withHeaders(HttpRequest.Builder request, String... headers) {
+        return headers.length == 0 ? request : request.headers(headers);
     }
 }

@@ -25,6 +25,7 @@ public final class LocalLauncher implements AutoCloseable {
     private final Path runDir;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final StringBuffer log = new StringBuffer();
+    private final Thread reader;
 
     private LocalLauncher(Map<String, String> env) {
         try {
@@ -37,7 +38,7 @@ public final class LocalLauncher implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Thread.ofVirtual().start(this::readOutput);
+        this.reader = Thread.ofVirtual().start(this::readOutput);
     }
 
     /** Starts the launcher; does not wait for it. */
@@ -109,14 +110,21 @@ public final class LocalLauncher implements AutoCloseable {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 throw new AssertionError("launcher did not stop within " + timeout + ":\n" + log);
             }
-            Thread.sleep(100); // let the reader drain the last lines
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return process.exitValue();
     }
 
+    /** Everything printed so far; once the launcher has exited, everything it printed. */
     public String output() {
+        if (!process.isAlive()) {
+            try {
+                reader.join(Duration.ofSeconds(5)); // the output ends when the process does
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return log.toString();
     }
 

@@ -87,7 +87,7 @@ public final class ReplicaProcess implements AutoCloseable {
             } catch (UncheckedIOException notListeningYet) {
                 // keep polling
             }
-            pause(Duration.ofMillis(200));
+            Pause.of(Duration.ofMillis(200));
         }
         throw new IllegalStateException("replica " + instanceId + " not ready within " + timeout + "; see " + log);
     }
@@ -124,12 +124,4 @@ public final class ReplicaProcess implements AutoCloseable {
         return jar;
     }
 
-    static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
 }

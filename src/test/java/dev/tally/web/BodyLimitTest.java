@@ -27,7 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.tally.testsupport.Problems;
-import dev.tally.testsupport.TestHttp;
+import dev.tally.testsupport.Http;
 import dev.tally.testsupport.Unique;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -62,7 +62,7 @@ class BodyLimitTest {
 
     @Test
     void anOversizedBodyWithContentLengthIs413Problem() {
-        TestHttp http = new TestHttp(app);
+        Http http = Http.at(app);
         byte[] body = new byte[600 * 1024];
         Arrays.fill(body, (byte) ' ');
         HttpResponse<String> response = http.send(http.request("/api/v1/sessions/current")
@@ -73,7 +73,7 @@ class BodyLimitTest {
 
     @Test
     void anOversizedChunkedBodyIs413Problem() {
-        TestHttp http = new TestHttp(app);
+        Http http = Http.at(app);
         byte[] body = new byte[LIMIT + 64 * 1024];
         Arrays.fill(body, (byte) ' ');
         // An InputStream publisher has no known length, so the client streams it chunked. Found failing: an empty
@@ -87,11 +87,11 @@ class BodyLimitTest {
 
     @Test
     void aBodyJustUnderTheLimitIsServed() {
-        TestHttp http = new TestHttp(app);
+        Http http = Http.at(app);
         String name = Unique.name("big-but-fine");
         String json = "{\"by\": 3" + " ".repeat(LIMIT - 16) + "}";
         assertTrue(json.length() < LIMIT);
-        HttpResponse<String> response = http.postJson("/api/v1/counters/" + name + "/increment", json);
+        HttpResponse<String> response = http.post("/api/v1/counters/" + name + "/increment", json);
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(response.body().contains("\"value\":3"), response.body());
     }

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.tally.testsupport.TestHttp;
+import dev.tally.testsupport.Http;
 import dev.tally.testsupport.Unique;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -83,7 +83,7 @@ class ErrorResponsesTest {
             "application/octet-stream" })
     void aNonJsonIncrementBodyIs415(String contentType) {
         String name = Unique.name("media");
-        TestHttp http = new TestHttp(app);
+        Http http = Http.at(app);
         JsonNode problem = assertProblem(http.send(http.request("/api/v1/counters/" + name + "/increment")
                 .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString("by=5"))), 415,
                 GENERIC);
