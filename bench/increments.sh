@@ -11,16 +11,12 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-warmup_rounds=${BENCH_WARMUP_ROUNDS:-3}
-warmup_seconds=${BENCH_WARMUP_SECONDS:-10}
-rounds=${BENCH_ROUNDS:-3}
-seconds=${BENCH_SECONDS:-10}
-redis_clients=${BENCH_REDIS_CLIENTS:-50}
-redis_requests=${BENCH_REDIS_REQUESTS:-500000}
+: "${BENCH_WARMUP_ROUNDS:=3}" "${BENCH_WARMUP_SECONDS:=10}" "${BENCH_ROUNDS:=3}" "${BENCH_SECONDS:=10}"
+: "${BENCH_REDIS_CLIENTS:=50}" "${BENCH_REDIS_REQUESTS:=500000}"
 aim=0.50
 
-for setting in warmup_rounds:0 warmup_seconds:1 rounds:1 seconds:1 redis_clients:1 redis_requests:1 \
-  BENCH_CONNECTIONS:1 BENCH_WRK_THREADS:1; do
+for setting in BENCH_WARMUP_ROUNDS:0 BENCH_WARMUP_SECONDS:1 BENCH_ROUNDS:1 BENCH_SECONDS:1 BENCH_REDIS_CLIENTS:1 \
+  BENCH_REDIS_REQUESTS:1 BENCH_CONNECTIONS:1 BENCH_WRK_THREADS:1; do
   name=${setting%%:*} least=${setting#*:}
   [[ "${!name}" =~ ^[0-9]+$ ]] && [ "${!name}" -ge "$least" ] ||
     bench_die "$name must be a whole number >= $least, got '${!name}'"
@@ -32,7 +28,7 @@ trap bench_stack_stop EXIT
 trap 'exit 130' INT TERM
 
 load_before=$(uptime)
-bench_say "estimated time: ~$((warmup_rounds * 2 * warmup_seconds + rounds * (2 * seconds + 10) + 10))s"
+bench_say "estimated time: ~$((BENCH_WARMUP_ROUNDS * 2 * BENCH_WARMUP_SECONDS + BENCH_ROUNDS * (2 * BENCH_SECONDS + 10) + 10))s"
 bench_stack_start
 base=http://127.0.0.1:$BENCH_PORT
 raw=$bench_run_dir/bench-raw.log
@@ -63,19 +59,19 @@ check() {
   fi
 }
 
-for ((r = 1; r <= warmup_rounds; r++)); do
-  line=$(increment "w$r" "$warmup_seconds"); check "warm-up $r increment" "$line"
+for ((r = 1; r <= BENCH_WARMUP_ROUNDS; r++)); do
+  line=$(increment "w$r" "$BENCH_WARMUP_SECONDS"); check "warm-up $r increment" "$line"
   inc_rps=$(bench_field "$line" rps)
-  line=$(bench_wrk get.lua "$base/" "$warmup_seconds" "$raw"); check "warm-up $r GET /" "$line"
-  bench_say "warm-up $r/$warmup_rounds (${warmup_seconds}s each, not counted): increment $inc_rps req/s, GET / $(bench_field "$line" rps) req/s"
+  line=$(bench_wrk get.lua "$base/" "$BENCH_WARMUP_SECONDS" "$raw"); check "warm-up $r GET /" "$line"
+  bench_say "warm-up $r/$BENCH_WARMUP_ROUNDS (${BENCH_WARMUP_SECONDS}s each, not counted): increment $inc_rps req/s, GET / $(bench_field "$line" rps) req/s"
 done
 
 inc=() get=() red=()
-for ((r = 1; r <= rounds; r++)); do
-  inc[r]=$(increment "m$r" "$seconds"); check "round $r increment" "${inc[r]}"
-  get[r]=$(bench_wrk get.lua "$base/" "$seconds" "$raw"); check "round $r GET /" "${get[r]}"
-  red[r]=$(bench_redis_incr "$BENCH_REDIS_PORT" "$redis_clients" "$redis_requests" "$raw")
-  bench_say "round $r/$rounds: increment $(bench_field "${inc[r]}" rps) req/s, GET / $(bench_field "${get[r]}" rps) req/s, redis-benchmark INCR $(bench_field "${red[r]}" rps)/s"
+for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+  inc[r]=$(increment "m$r" "$BENCH_SECONDS"); check "round $r increment" "${inc[r]}"
+  get[r]=$(bench_wrk get.lua "$base/" "$BENCH_SECONDS" "$raw"); check "round $r GET /" "${get[r]}"
+  red[r]=$(bench_redis_incr "$BENCH_REDIS_PORT" "$BENCH_REDIS_CLIENTS" "$BENCH_REDIS_REQUESTS" "$raw")
+  bench_say "round $r/$BENCH_ROUNDS: increment $(bench_field "${inc[r]}" rps) req/s, GET / $(bench_field "${get[r]}" rps) req/s, redis-benchmark INCR $(bench_field "${red[r]}" rps)/s"
 done
 load_after=$(uptime)
 
@@ -83,7 +79,7 @@ load_after=$(uptime)
 row() {
   local -n lines=$3
   local values=() r
-  for ((r = 1; r <= rounds; r++)); do values+=("$(bench_field "${lines[r]}" "$4")"); done
+  for ((r = 1; r <= BENCH_ROUNDS; r++)); do values+=("$(bench_field "${lines[r]}" "$4")"); done
   printf '| %s |' "$1"
   printf " $2 |" "${values[@]}"
   if [ "${5:-}" = sum ]; then
@@ -93,9 +89,9 @@ row() {
   fi
 }
 
-inc_median=$(bench_median $(for ((r = 1; r <= rounds; r++)); do bench_field "${inc[r]}" rps; done))
-get_median=$(bench_median $(for ((r = 1; r <= rounds; r++)); do bench_field "${get[r]}" rps; done))
-red_median=$(bench_median $(for ((r = 1; r <= rounds; r++)); do bench_field "${red[r]}" rps; done))
+inc_median=$(bench_median $(for ((r = 1; r <= BENCH_ROUNDS; r++)); do bench_field "${inc[r]}" rps; done))
+get_median=$(bench_median $(for ((r = 1; r <= BENCH_ROUNDS; r++)); do bench_field "${get[r]}" rps; done))
+red_median=$(bench_median $(for ((r = 1; r <= BENCH_ROUNDS; r++)); do bench_field "${red[r]}" rps; done))
 inc_vs_get=$(bench_ratio "$inc_median" "$get_median")
 inc_vs_redis=$(bench_ratio "$inc_median" "$red_median")
 verdict=$(awk -v r="$inc_vs_get" -v aim=$aim 'BEGIN { print (r >= aim) ? "met" : "NOT met" }')
@@ -110,12 +106,12 @@ if awk -v l="$load1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
   echo "- note: the 1-minute load was $load1 before the start: other work was running on this machine, so the" \
     "figures are lower and noisier than on an idle one (the ratios, measured side by side, suffer less)"
 fi
-echo "- warm-up: $warmup_rounds x ${warmup_seconds}s of increment then GET / on the same JVM, not counted"
-echo "- measured: $rounds rounds, each ${seconds}s increment, ${seconds}s GET /, then redis-benchmark -n $redis_requests;" \
-  "wrk -t$BENCH_WRK_THREADS -c$BENCH_CONNECTIONS, redis-benchmark -c $redis_clients; medians in bold"
+echo "- warm-up: $BENCH_WARMUP_ROUNDS x ${BENCH_WARMUP_SECONDS}s of increment then GET / on the same JVM, not counted"
+echo "- measured: $BENCH_ROUNDS rounds, each ${BENCH_SECONDS}s increment, ${BENCH_SECONDS}s GET /, then redis-benchmark -n $BENCH_REDIS_REQUESTS;" \
+  "wrk -t$BENCH_WRK_THREADS -c$BENCH_CONNECTIONS, redis-benchmark -c $BENCH_REDIS_CLIENTS; medians in bold"
 echo
-printf '| |'; for ((r = 1; r <= rounds; r++)); do printf ' round %d |' "$r"; done; echo ' median / total |'
-printf '|---|'; for ((r = 0; r <= rounds; r++)); do printf -- '---:|'; done; echo
+printf '| |'; for ((r = 1; r <= BENCH_ROUNDS; r++)); do printf ' round %d |' "$r"; done; echo ' median / total |'
+printf '|---|'; for ((r = 0; r <= BENCH_ROUNDS; r++)); do printf -- '---:|'; done; echo
 row "Tally POST increment, req/s" "%.0f" inc rps
 row "increment p50 ms" "%.2f" inc p50_ms
 row "increment p99 ms" "%.2f" inc p99_ms
