@@ -67,6 +67,7 @@ for ((r = 1; r <= BENCH_WARMUP_ROUNDS; r++)); do
 done
 
 inc=() get=() red=()
+cpu_mark=$(bench_cpu_mark)
 for ((r = 1; r <= BENCH_ROUNDS; r++)); do
   inc[r]=$(increment "m$r" "$BENCH_SECONDS"); check "round $r increment" "${inc[r]}"
   get[r]=$(bench_wrk get.lua "$base/" "$BENCH_SECONDS" "$raw"); check "round $r GET /" "${get[r]}"
@@ -74,6 +75,7 @@ for ((r = 1; r <= BENCH_ROUNDS; r++)); do
   bench_say "round $r/$BENCH_ROUNDS: increment $(bench_field "${inc[r]}" rps) req/s, GET / $(bench_field "${get[r]}" rps) req/s, redis-benchmark INCR $(bench_field "${red[r]}" rps)/s"
 done
 load_after=$(uptime)
+cpu=$(bench_cpu_others "$cpu_mark")
 
 # row LABEL FORMAT ARRAY KEY [sum]: one table row, the rounds then their median (or sum).
 row() {
@@ -101,6 +103,8 @@ echo
 bench_machine
 echo "- load before: $load_before"
 echo "- load after:  $load_after (includes this benchmark's own load)"
+echo "- CPU during the measured rounds: $(bench_field "$cpu" busy) of the machine busy," \
+  "$(bench_field "$cpu" others) used by processes other than this benchmark (replica, Redis, wrk, redis-benchmark)"
 load1=$(sed 's/.*load average: \([0-9.]*\),.*/\1/' <<<"$load_before")
 if awk -v l="$load1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
   echo "- note: the 1-minute load was $load1 before the start: other work was running on this machine, so the" \

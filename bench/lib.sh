@@ -3,6 +3,7 @@
 #   bench_stack_start / bench_stack_stop   one Tally stack from deploy/local/up, stopped by PID
 #   bench_wrk SCRIPT URL SECONDS LOG       one wrk run; prints the "bench:" line of bench/wrk/report.lua
 #   bench_redis_incr PORT CLIENTS N LOG    one redis-benchmark INCR run; prints "rps=.. p50_ms=.. p99_ms=.."
+#   bench_cpu_mark / bench_cpu_others MARK  how busy the machine was, and how much of it was not this benchmark
 #   bench_field LINE KEY, bench_median N.., bench_ratio A B, bench_machine
 #
 # Settings (environment), with defaults: BENCH_PORT (18180), BENCH_MANAGEMENT_PORT (19180),
@@ -43,6 +44,7 @@ bench_port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 bench_stack_pid=""
 bench_run_dir=""
 bench_replica_pid=""
+bench_redis_pid=""
 
 # Starts deploy/local/up in a fresh temporary run dir and returns once it reports ready.
 # Must not run in a subshell: the launcher has to stay a child of the calling shell.
@@ -74,6 +76,7 @@ bench_stack_start() {
     sleep 0.2
   done
   bench_replica_pid=$(sed -n 's/^tally: replica 1 (pid \([0-9]*\)).*/\1/p' "$bench_run_dir/up.log")
+  bench_redis_pid=$(sed -n 's/^tally: redis-server (pid \([0-9]*\)).*/\1/p' "$bench_run_dir/up.log")
   bench_say "ready: replica 1 (pid $bench_replica_pid) on http://127.0.0.1:$BENCH_PORT, redis on port $BENCH_REDIS_PORT"
 }
 
@@ -120,6 +123,30 @@ bench_redis_incr() {
   printf '%s\n' "$out" >>"$4"
   # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms",...
   printf '%s\n' "$out" | awk -F'"' '$2 == "INCR" { printf "rps=%s p50_ms=%s p99_ms=%s\n", $4, $10, $14 }'
+}
+
+# bench_cpu_mark: "WALL BUSY OWN" in clock ticks: wall time since boot (all cores), busy CPU time of the whole
+# machine, and CPU time of this benchmark: the replica and redis-server, this shell and the tools it has waited
+# for (wrk, redis-benchmark). Fields of /proc/PID/stat after the name: utime, stime, cutime, cstime = $12..$15.
+bench_cpu_mark() {
+  local pid own=0
+  for pid in "$bench_replica_pid" "$bench_redis_pid"; do
+    [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] && own=$((own + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 + $14 + $15 }')))
+  done
+  own=$((own + $(sed 's/.*) //' /proc/$$/stat | awk '{ print $12 + $13 + $14 + $15 }'))) # with reaped children
+  awk -v own="$own" -v cores="$(nproc)" -v hz="$(getconf CLK_TCK)" '
+    FILENAME == "/proc/uptime" { wall = $1 * hz * cores }
+    FILENAME == "/proc/stat" && $1 == "cpu" { busy = $2 + $3 + $4 + $7 + $8 + $9 }
+    END { printf "%d %d %d\n", wall, busy, own }' /proc/uptime /proc/stat
+}
+
+# bench_cpu_others MARK: "busy=B% others=O%": shares of the machine's CPU since MARK (a bench_cpu_mark), in
+# total and used by processes that are not this benchmark (other builds or services on the machine).
+bench_cpu_others() {
+  local now
+  now=$(bench_cpu_mark)
+  awk -v a="$1" -v b="$now" 'BEGIN { split(a, x); split(b, y); wall = y[1] - x[1]
+    printf "busy=%.0f%% others=%.0f%%\n", 100 * (y[2] - x[2]) / wall, 100 * (y[2] - x[2] - (y[3] - x[3])) / wall }'
 }
 
 # bench_field "k1=v1 k2=v2" k2 -> v2
