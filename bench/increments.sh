@@ -2,7 +2,7 @@
 # Tally increments per second on one replica, side by side with the replica's own GET / ceiling and with
 # redis-benchmark INCR on the same redis-server, all in one run on this machine. See bench/README.md.
 #
-#   bench/increments.sh                 # ~2.5 minutes with the defaults; progress on stderr, table on stdout
+#   bench/increments.sh                 # ~3 minutes with the defaults; progress on stderr, table on stdout
 #
 # Settings (environment), with defaults: BENCH_WARMUP_ROUNDS (3), BENCH_WARMUP_SECONDS (10), BENCH_ROUNDS (3),
 # BENCH_SECONDS (10), BENCH_CONNECTIONS (64, wrk), BENCH_REDIS_CLIENTS (50), BENCH_REDIS_REQUESTS (500000),
