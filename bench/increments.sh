@@ -55,7 +55,7 @@ check() {
   [ "$non2xx" -eq 0 ] || defects+=("$1: $non2xx non-2xx responses ($(bench_field "$2" statuses))")
   [ "$errors" -eq 0 ] || defects+=("$1: $errors socket errors (connect/read/write/timeout)")
   if [ -n "$unaccounted" ] && { [ "$unaccounted" -lt 0 ] || [ "$unaccounted" -gt $((BENCH_CONNECTIONS + errors)) ]; }; then
-    defects+=("$1: counter is $(bench_field "$2" counter) but wrk saw $unaccounted more or fewer 2xx responses")
+    defects+=("$1: counter is $(bench_field "$2" counter), $unaccounted more than the 2xx responses (expected 0..$((BENCH_CONNECTIONS + errors)))")
   fi
 }
 
