@@ -1,0 +1,176 @@
+# Shared helpers for the bench/ scripts; source it, do not run it. Everything targets 127.0.0.1 only.
+#
+#   bench_stack_start / bench_stack_stop   one Tally stack from deploy/local/up, stopped by PID
+#   bench_wrk SCRIPT URL SECONDS LOG       one wrk run; prints the "bench:" line of bench/wrk/report.lua
+#   bench_redis_incr PORT CLIENTS N LOG    one redis-benchmark INCR run; prints "rps=.. p50_ms=.. p99_ms=.."
+#   bench_cpu_mark / bench_cpu_others MARK  how busy the machine was, and how much of it was not this benchmark
+#   bench_field LINE KEY, bench_median N.., bench_ratio A B, bench_machine
+#
+# Settings (environment), with defaults: BENCH_PORT (18180), BENCH_MANAGEMENT_PORT (19180),
+# BENCH_REDIS_PORT (16479), BENCH_REPLICAS (1), BENCH_CONNECTIONS (64), BENCH_WRK_THREADS (2),
+# BENCH_START_TIMEOUT (120 s, includes a build by the launcher if the jar is stale), BENCH_KEEP_RUN_DIR (unset).
+
+# The helpers run inside $(...); make a failure there stop the caller as it would outside (bash >= 4.4).
+shopt -s inherit_errexit
+
+bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+bench_root=$(cd "$bench_dir/.." && pwd)
+
+BENCH_PORT=${BENCH_PORT:-18180}
+BENCH_MANAGEMENT_PORT=${BENCH_MANAGEMENT_PORT:-19180}
+BENCH_REDIS_PORT=${BENCH_REDIS_PORT:-16479}
+BENCH_REPLICAS=${BENCH_REPLICAS:-1}
+BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-64}
+BENCH_WRK_THREADS=${BENCH_WRK_THREADS:-2}
+BENCH_START_TIMEOUT=${BENCH_START_TIMEOUT:-120}
+
+bench_say() { printf 'bench: %s\n' "$*" >&2; }
+bench_die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+# bench_need BINARY:DEBIAN_PACKAGE... refuses to go on if any tool is missing, naming the packages.
+bench_need() {
+  local tool missing=() packages=()
+  for tool in "$@"; do
+    command -v "${tool%%:*}" >/dev/null 2>&1 && continue
+    missing+=("${tool%%:*}")
+    packages+=("${tool#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] ||
+    bench_die "missing ${missing[*]}; install with: apt-get install ${packages[*]}"
+}
+
+bench_port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+bench_stack_pid=""
+bench_run_dir=""
+bench_replica_pid=""
+bench_redis_pid=""
+
+# Starts deploy/local/up in a fresh temporary run dir and returns once it reports ready.
+# Must not run in a subshell: the launcher has to stay a child of the calling shell.
+bench_stack_start() {
+  local port i
+  for ((i = 0; i < BENCH_REPLICAS; i++)); do
+    for port in $((BENCH_PORT + i)) $((BENCH_MANAGEMENT_PORT + i)); do
+      bench_port_free "$port" ||
+        bench_die "port $port is in use; pick free ones with BENCH_PORT / BENCH_MANAGEMENT_PORT"
+    done
+  done
+  bench_port_free "$BENCH_REDIS_PORT" || bench_die "port $BENCH_REDIS_PORT is in use; set BENCH_REDIS_PORT"
+
+  bench_run_dir=$(mktemp -d "${TMPDIR:-/tmp}/tally-bench.XXXXXX")
+  # QUARKUS_*_HOST reach the replicas through the launcher's environment: listen on loopback only.
+  QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
+  TALLY_PORT=$BENCH_PORT TALLY_MANAGEMENT_PORT=$BENCH_MANAGEMENT_PORT TALLY_REDIS_PORT=$BENCH_REDIS_PORT \
+  TALLY_REPLICAS=$BENCH_REPLICAS TALLY_RUN_DIR=$bench_run_dir TALLY_INSTANCE_PREFIX=bench \
+    "$bench_root/deploy/local/up" >"$bench_run_dir/up.log" 2>&1 &
+  bench_stack_pid=$!
+  bench_say "starting the stack (deploy/local/up, pid $bench_stack_pid, run dir $bench_run_dir)"
+
+  local deadline=$((SECONDS + BENCH_START_TIMEOUT))
+  until grep -q '^tally: ready' "$bench_run_dir/up.log"; do
+    if ! kill -0 "$bench_stack_pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+      sed 's/^/  up: /' "$bench_run_dir/up.log" >&2
+      bench_die "the stack did not become ready within ${BENCH_START_TIMEOUT}s; logs in $bench_run_dir"
+    fi
+    sleep 0.2
+  done
+  bench_replica_pid=$(sed -n 's/^tally: replica 1 (pid \([0-9]*\)).*/\1/p' "$bench_run_dir/up.log")
+  bench_redis_pid=$(sed -n 's/^tally: redis-server (pid \([0-9]*\)).*/\1/p' "$bench_run_dir/up.log")
+  bench_say "ready: replica 1 (pid $bench_replica_pid) on http://127.0.0.1:$BENCH_PORT, redis on port $BENCH_REDIS_PORT"
+}
+
+# Stops the launcher by PID (it stops its replicas, then Redis). Safe to call twice or before a start.
+# The run dir is removed unless BENCH_KEEP_RUN_DIR is set or the stack failed to stop cleanly.
+bench_stack_stop() {
+  [ -n "$bench_stack_pid" ] || return 0
+  local pid=$bench_stack_pid deadline=$((SECONDS + 30))
+  bench_stack_pid=""
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then
+    bench_say "the launcher (pid $pid) did not stop within 30s; killing it and its processes by PID"
+    local child
+    for child in $(sed -n 's/^tally: .*(pid \([0-9]*\)).*/\1/p' "$bench_run_dir/up.log") "$pid"; do
+      kill -KILL "$child" 2>/dev/null || true
+    done
+    BENCH_KEEP_RUN_DIR=1
+  fi
+  wait "$pid" 2>/dev/null || true
+  if [ -n "${BENCH_KEEP_RUN_DIR:-}" ]; then
+    bench_say "stack stopped; logs kept in $bench_run_dir"
+  else
+    rm -rf "$bench_run_dir"
+    bench_say "stack stopped"
+  fi
+}
+
+# bench_wrk SCRIPT URL SECONDS LOG: runs wrk (BENCH_WRK_THREADS threads, BENCH_CONNECTIONS connections) with a
+# bench/wrk script, appends its full output to LOG and prints report.lua's summary line (without "bench: ").
+bench_wrk() {
+  local out
+  out=$(wrk -t "$BENCH_WRK_THREADS" -c "$BENCH_CONNECTIONS" -d "${3}s" -s "$bench_dir/wrk/$1" "$2" 2>&1) ||
+    { printf '%s\n' "$out" >&2; bench_die "wrk failed against $2"; }
+  printf '%s\n' "$out" >>"$4"
+  printf '%s\n' "$out" | sed -n 's/^bench: //p'
+}
+
+# bench_redis_incr PORT CLIENTS REQUESTS LOG: one redis-benchmark INCR run on 127.0.0.1.
+bench_redis_incr() {
+  local out
+  out=$(timeout 120 redis-benchmark -h 127.0.0.1 -p "$1" -t incr -c "$2" -n "$3" --csv 2>&1) ||
+    { printf '%s\n' "$out" >&2; bench_die "redis-benchmark failed on port $1"; }
+  printf '%s\n' "$out" >>"$4"
+  # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms",...
+  printf '%s\n' "$out" | awk -F'"' '$2 == "INCR" { printf "rps=%s p50_ms=%s p99_ms=%s\n", $4, $10, $14 }'
+}
+
+# bench_cpu_mark: "WALL BUSY OWN" in clock ticks: wall time since boot (all cores), busy CPU time of the whole
+# machine, and CPU time of this benchmark: the replica and redis-server, this shell and the tools it has waited
+# for (wrk, redis-benchmark). Fields of /proc/PID/stat after the name: utime, stime, cutime, cstime = $12..$15.
+bench_cpu_mark() {
+  local pid own=0
+  for pid in "$bench_replica_pid" "$bench_redis_pid"; do
+    [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] && own=$((own + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 + $14 + $15 }')))
+  done
+  own=$((own + $(sed 's/.*) //' /proc/$$/stat | awk '{ print $12 + $13 + $14 + $15 }'))) # with reaped children
+  awk -v own="$own" -v cores="$(nproc)" -v hz="$(getconf CLK_TCK)" '
+    FILENAME == "/proc/uptime" { wall = $1 * hz * cores }
+    FILENAME == "/proc/stat" && $1 == "cpu" { busy = $2 + $3 + $4 + $7 + $8 + $9 }
+    END { printf "%d %d %d\n", wall, busy, own }' /proc/uptime /proc/stat
+}
+
+# bench_cpu_others MARK: "busy=B% others=O%": shares of the machine's CPU since MARK (a bench_cpu_mark), in
+# total and used by processes that are not this benchmark (other builds or services on the machine).
+bench_cpu_others() {
+  local now
+  now=$(bench_cpu_mark)
+  awk -v a="$1" -v b="$now" 'BEGIN { split(a, x); split(b, y); wall = y[1] - x[1]
+    printf "busy=%.0f%% others=%.0f%%\n", 100 * (y[2] - x[2]) / wall, 100 * (y[2] - x[2] - (y[3] - x[3])) / wall }'
+}
+
+# bench_field "k1=v1 k2=v2" k2 -> v2
+bench_field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# bench_median N... -> the median (the mean of the middle two for an even count).
+bench_median() {
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+    if (NR == 0) exit 1
+    print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# bench_ratio A B -> A / B with two decimals.
+bench_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
+
+# The machine, load and software a result belongs to (markdown list).
+bench_machine() {
+  local java
+  java=$(readlink -e "/proc/${bench_replica_pid:-none}/exe" 2>/dev/null || command -v java)
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), $(free -g | awk '/^Mem:/ { print $2 }') GiB RAM (free -g)"
+  echo "- JDK: $("$java" -version 2>&1 | sed -n 2p) ($java)"
+  echo "- commit: $(git -C "$bench_root" rev-parse --short HEAD) (service code last changed in" \
+    "$(git -C "$bench_root" log -1 --format=%h -- src pom.xml)$(git -C "$bench_root" diff --quiet HEAD -- src pom.xml ||
+      echo ', plus uncommitted changes'))"
+  echo "- tools: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), redis-benchmark $(redis-benchmark --version | cut -d' ' -f2), redis-server $(redis-server --version | sed 's/.* v=\([^ ]*\).*/\1/')"
+}
