@@ -7,7 +7,8 @@
 #   bench_field LINE KEY, bench_median N.., bench_ratio A B, bench_machine
 #
 # Settings (environment), with defaults: BENCH_PORT (18180), BENCH_MANAGEMENT_PORT (19180),
-# BENCH_REDIS_PORT (16479), BENCH_REPLICAS (1), BENCH_CONNECTIONS (64), BENCH_WRK_THREADS (2),
+# BENCH_REDIS_PORT (16479), BENCH_REPLICAS (1), BENCH_NGINX (off; on puts Nginx with TLS on BENCH_HTTPS_PORT,
+# 18543, and BENCH_HTTP_PORT, 18100, with its rate limit lifted), BENCH_CONNECTIONS (64), BENCH_WRK_THREADS (2),
 # BENCH_START_TIMEOUT (120 s, includes a build by the launcher if the jar is stale), BENCH_KEEP_RUN_DIR (unset).
 
 # The helpers run inside $(...); make a failure there stop the caller as it would outside (bash >= 4.4).
@@ -20,6 +21,9 @@ BENCH_PORT=${BENCH_PORT:-18180}
 BENCH_MANAGEMENT_PORT=${BENCH_MANAGEMENT_PORT:-19180}
 BENCH_REDIS_PORT=${BENCH_REDIS_PORT:-16479}
 BENCH_REPLICAS=${BENCH_REPLICAS:-1}
+BENCH_NGINX=${BENCH_NGINX:-off}
+BENCH_HTTPS_PORT=${BENCH_HTTPS_PORT:-18543}
+BENCH_HTTP_PORT=${BENCH_HTTP_PORT:-18100}
 BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-64}
 BENCH_WRK_THREADS=${BENCH_WRK_THREADS:-2}
 BENCH_START_TIMEOUT=${BENCH_START_TIMEOUT:-120}
@@ -57,12 +61,19 @@ bench_stack_start() {
     done
   done
   bench_port_free "$BENCH_REDIS_PORT" || bench_die "port $BENCH_REDIS_PORT is in use; set BENCH_REDIS_PORT"
+  if [ "$BENCH_NGINX" = on ]; then
+    for port in "$BENCH_HTTPS_PORT" "$BENCH_HTTP_PORT"; do
+      bench_port_free "$port" || bench_die "port $port is in use; set BENCH_HTTPS_PORT / BENCH_HTTP_PORT"
+    done
+  fi
 
   bench_run_dir=$(mktemp -d "${TMPDIR:-/tmp}/tally-bench.XXXXXX")
   # QUARKUS_*_HOST reach the replicas through the launcher's environment: listen on loopback only.
   QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
   TALLY_PORT=$BENCH_PORT TALLY_MANAGEMENT_PORT=$BENCH_MANAGEMENT_PORT TALLY_REDIS_PORT=$BENCH_REDIS_PORT \
   TALLY_REPLICAS=$BENCH_REPLICAS TALLY_RUN_DIR=$bench_run_dir TALLY_INSTANCE_PREFIX=bench \
+  TALLY_NGINX=$BENCH_NGINX TALLY_HTTPS_PORT=$BENCH_HTTPS_PORT TALLY_HTTP_PORT=$BENCH_HTTP_PORT \
+  TALLY_RATE_LIMIT=1000000r/s TALLY_RATE_BURST=1000000 \
     "$bench_root/deploy/local/up" >"$bench_run_dir/up.log" 2>&1 &
   bench_stack_pid=$!
   bench_say "starting the stack (deploy/local/up, pid $bench_stack_pid, run dir $bench_run_dir)"
