@@ -147,6 +147,8 @@ class ComposeFileTest {
         Map<String, String> expected = new HashMap<>();
         replicaNames().forEach(n -> expected.put(n, "service_healthy"));
         assertEquals(expected, dependsOn(services.get("nginx"), "nginx"), "nginx waits for every replica");
+        assertEquals("SIGQUIT", str(services.get("nginx").get("stop_signal")),
+                "nginx stops gracefully (SIGQUIT finishes the requests it holds)");
     }
 
     // ---------------------------------------------------------------------------------------------------------
