@@ -9,6 +9,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -20,6 +21,8 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import dev.tally.redis.RedisSettings;
 import dev.tally.redis.RedisUnavailableException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpServerRequest;
 
 /** Maps every exception that reaches the REST layer to a problem response; nothing else leaves the service. */
@@ -31,10 +34,16 @@ public class ProblemMappers {
     private final RedisSettings redis;
     private final AllowedMethods allowedMethods;
 
-    public ProblemMappers(ProblemWriter problems, RedisSettings redis, AllowedMethods allowedMethods) {
+    private final Counter shed;
+
+    public ProblemMappers(ProblemWriter problems, RedisSettings redis, AllowedMethods allowedMethods,
+            MeterRegistry metrics) {
         this.problems = problems;
         this.redis = redis;
         this.allowedMethods = allowedMethods;
+        this.shed = Counter.builder("tally.requests.shed")
+                .description("Requests refused at once because a bulkhead was full")
+                .register(metrics);
     }
 
     @ServerExceptionMapper
@@ -50,6 +59,14 @@ public class ProblemMappers {
         return problem(ProblemException.unavailable("store-unavailable",
                 "The data store is not reachable right now; retry shortly", redis.retryAfter().toSeconds()),
                 request);
+    }
+
+    /** A bulkhead is full: shed at once, so an overload never becomes a queue that grows until timeouts. */
+    @ServerExceptionMapper
+    public Response shed(BulkheadException e, HttpServerRequest request) {
+        shed.increment();
+        return problem(ProblemException.unavailable("overloaded",
+                "Too much of this work is in progress; retry shortly", 1), request);
     }
 
     @ServerExceptionMapper

@@ -1,0 +1,52 @@
+package dev.tally.work;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.faulttolerance.Bulkhead;
+
+import io.smallrye.faulttolerance.api.AsynchronousNonBlocking;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The stand-in for CPU-heavy work (rendering, compression, crypto): iterated SHA-256. It runs on
+ * {@link CpuPool}, never on the event loop or a virtual thread (a busy virtual thread pins its carrier). The
+ * bulkhead admits as many as the configured bound and lets a short, bounded queue wait; past that, 503 at once.
+ */
+@ApplicationScoped
+public class CpuWork {
+
+    private final CpuPool pool;
+
+    public CpuWork(CpuPool pool) {
+        this.pool = pool;
+    }
+
+    // value and waiting-task-queue: quarkus.fault-tolerance."dev.tally.work.CpuWork/digest".bulkhead.*
+    @Bulkhead
+    @AsynchronousNonBlocking
+    public Uni<String> digest(int iterations) {
+        return Uni.createFrom().item(() -> iterate(iterations)).runSubscriptionOn(pool.executor());
+    }
+
+    private static String iterate(int iterations) {
+        MessageDigest sha256 = sha256();
+        byte[] state = ByteBuffer.allocate(Integer.BYTES).putInt(iterations).array();
+        for (int i = 0; i < iterations; i++) {
+            state = sha256.digest(state);
+        }
+        return HexFormat.of().formatHex(state);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}

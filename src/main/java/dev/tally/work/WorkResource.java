@@ -1,0 +1,73 @@
+package dev.tally.work;
+
+import java.time.Duration;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.jboss.resteasy.reactive.RestQuery;
+
+import dev.tally.web.ProblemException;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Demo endpoints that behave like the work which exhausts classic thread pools: one blocks, one burns CPU. They
+ * show (and let tests and benchmarks prove) that such work never delays the rest of the service.
+ */
+@Path("/api/v1/work")
+@Produces(MediaType.APPLICATION_JSON)
+public class WorkResource {
+
+    /** What a work call did. */
+    public record Done(String kind, long tookMs, String thread, String result) {
+    }
+
+    private final BlockingWork blocking;
+    private final CpuWork cpu;
+    private final WorkSettings settings;
+
+    public WorkResource(BlockingWork blocking, CpuWork cpu, WorkSettings settings) {
+        this.blocking = blocking;
+        this.cpu = cpu;
+        this.settings = settings;
+    }
+
+    /** Blocks a virtual thread for {@code ms} milliseconds; the event loop never waits for it. */
+    @GET
+    @Path("blocking")
+    @RunOnVirtualThread
+    public Done blocking(@RestQuery String ms) throws InterruptedException {
+        long millis = bounded("ms", ms, settings.maxBlocking().toMillis());
+        Duration took = blocking.block(Duration.ofMillis(millis));
+        return new Done("blocking", took.toMillis(), describe(Thread.currentThread()), null);
+    }
+
+    /** Runs {@code iterations} rounds of SHA-256 on the CPU pool. */
+    @GET
+    @Path("cpu")
+    public Uni<Done> cpu(@RestQuery String iterations) {
+        int rounds = (int) bounded("iterations", iterations, settings.maxCpuIterations());
+        long started = System.nanoTime();
+        return cpu.digest(rounds).map(digest -> new Done("cpu", (System.nanoTime() - started) / 1_000_000,
+                "platform (tally-cpu)", digest));
+    }
+
+    private static long bounded(String name, String text, long max) {
+        try {
+            long value = Long.parseLong(text == null ? "" : text);
+            if (value >= 0 && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // same answer as out of range
+        }
+        throw ProblemException.badRequest("invalid-work-parameter", name + " must be an integer from 0 to " + max);
+    }
+
+    private static String describe(Thread thread) {
+        return thread.isVirtual() ? "virtual" : "platform (" + thread.getName() + ")";
+    }
+}

@@ -1,0 +1,140 @@
+package dev.tally.work;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.tally.testsupport.Concurrently;
+import dev.tally.testsupport.Http;
+import dev.tally.testsupport.Problems;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The demo work endpoints on a real app. The test profile sets small bulkheads (blocking: 4 at once; CPU: 1
+ * running plus 1 waiting) so that shedding can be shown with a handful of requests.
+ */
+@QuarkusTest
+class WorkResourceTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TestHTTPResource("/")
+    URL app;
+
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
+    private Http http() throws Exception {
+        return Http.at(app.toURI());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        return JSON.readTree(response.body());
+    }
+
+    @Test
+    void blockingWorkRunsOnAVirtualThreadForAsLongAsAsked() throws Exception {
+        HttpResponse<String> response = http().get("/api/v1/work/blocking?ms=150");
+        assertEquals(200, response.statusCode(), response.body());
+        JsonNode done = json(response);
+        assertEquals("virtual", done.get("thread").asText());
+        assertTrue(done.get("tookMs").asLong() >= 150, response.body());
+    }
+
+    @Test
+    void cpuWorkRunsOnTheCpuPoolAndIsDeterministic() throws Exception {
+        JsonNode first = json(http().get("/api/v1/work/cpu?iterations=1000"));
+        JsonNode second = json(http().get("/api/v1/work/cpu?iterations=1000"));
+        assertEquals("platform (tally-cpu)", first.get("thread").asText());
+        assertTrue(first.get("result").asText().matches("[0-9a-f]{64}"), first.toString());
+        assertEquals(first.get("result"), second.get("result"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/api/v1/work/blocking", "/api/v1/work/blocking?ms=", "/api/v1/work/blocking?ms=-1",
+            "/api/v1/work/blocking?ms=abc", "/api/v1/work/blocking?ms=30001", "/api/v1/work/cpu?iterations=5000001",
+            "/api/v1/work/cpu?iterations=1.5" })
+    void outOfBoundsParametersAre400Problems(String target) throws Exception {
+        Problems.assertProblem(http().get(target), 400, Problems.tally("invalid-work-parameter"));
+    }
+
+    @Test
+    void pastTheBlockingBulkheadExtraCallsAreShedAtOnceWhileAdmittedOnesFinish() throws Exception {
+        Http http = http();
+        List<long[]> outcomes = Concurrently.run(10, 10, Duration.ofMinutes(1), i -> {
+            long started = System.nanoTime();
+            HttpResponse<String> response = http.get("/api/v1/work/blocking?ms=1500");
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            if (response.statusCode() == 503) {
+                Problems.assertProblem(response, 503, Problems.tally("overloaded"));
+                assertEquals("1", response.headers().firstValue("Retry-After").orElseThrow());
+            }
+            return new long[] { response.statusCode(), tookMs };
+        });
+        Map<Long, Long> statuses = new TreeMap<>();
+        outcomes.forEach(o -> statuses.merge(o[0], 1L, Long::sum));
+        assertEquals(Map.of(200L, 4L, 503L, 6L), statuses, "4 admitted (the test bulkhead), 6 shed");
+        // A shed call must not have waited for an admitted one to finish (1.5 s).
+        outcomes.stream().filter(o -> o[0] == 503)
+                .forEach(o -> assertTrue(o[1] < 1000, "a shed call waited " + o[1] + " ms"));
+        assertTrue(metric("tally_requests_shed_total") >= 6);
+    }
+
+    @Test
+    void pastTheCpuBulkheadAndItsShortQueueExtraCallsAreShed() throws Exception {
+        Http http = http();
+        List<Integer> statuses = Concurrently.run(6, 6, Duration.ofMinutes(2),
+                i -> http.get("/api/v1/work/cpu?iterations=1500000").statusCode());
+        assertEquals(2, statuses.stream().filter(s -> s == 200).count(), "1 running + 1 waiting: " + statuses);
+        assertEquals(4, statuses.stream().filter(s -> s == 503).count(), statuses.toString());
+    }
+
+    @Test
+    void theRestOfTheServiceAnswersWhileBlockingWorkHoldsItsBulkhead() throws Exception {
+        Http http = http();
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Integer>> blocked = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                blocked.add(clients.submit(() -> http.get("/api/v1/work/blocking?ms=3000").statusCode()));
+            }
+            // The bulkhead refusing a fifth call proves all four are in flight now.
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (http.get("/api/v1/work/blocking?ms=0").statusCode() != 503) {
+                assertTrue(System.nanoTime() < deadline, "the blocking calls never filled the bulkhead");
+            }
+            long started = System.nanoTime();
+            assertEquals(200, http.get("/").statusCode());
+            assertEquals(200, http.get("/api/v1/counters/while-blocked").statusCode());
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(tookMs < 1500, "GET / and a counter read waited " + tookMs + " ms for blocking work");
+            for (Future<Integer> call : blocked) {
+                assertEquals(200, call.get());
+            }
+        }
+    }
+
+    private double metric(String name) throws Exception {
+        String text = Http.at(management.toURI()).get("metrics").body();
+        return text.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+}
