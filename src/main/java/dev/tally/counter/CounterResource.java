@@ -15,9 +15,11 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import dev.tally.guard.Deadline;
 import io.smallrye.mutiny.Uni;
 
 /** Named counters. Handlers only talk to Redis, so they run on the event loop and never block. */
+@Deadline
 @Path("/api/v1/counters")
 @Produces(MediaType.APPLICATION_JSON)
 public class CounterResource {

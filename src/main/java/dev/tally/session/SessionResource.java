@@ -18,10 +18,12 @@ import org.jboss.resteasy.reactive.RestCookie;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.tally.guard.Deadline;
 import dev.tally.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 
 /** The caller's server-side session, found through the {@code TALLY_SESSION} cookie. */
+@Deadline
 @Path("/api/v1/sessions")
 @Produces(MediaType.APPLICATION_JSON)
 public class SessionResource {

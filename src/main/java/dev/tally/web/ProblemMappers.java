@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
+import dev.tally.guard.DeadlineExceeded;
 import dev.tally.redis.RedisSettings;
 import dev.tally.redis.RedisUnavailableException;
 import io.micrometer.core.instrument.Counter;
@@ -67,6 +68,12 @@ public class ProblemMappers {
         shed.increment();
         return problem(ProblemException.unavailable("overloaded",
                 "Too much of this work is in progress; retry shortly", 1), request);
+    }
+
+    @ServerExceptionMapper
+    public Response deadline(DeadlineExceeded e, HttpServerRequest request) {
+        return respond(new Problem(Problem.type("deadline-exceeded"), "Deadline exceeded", 504, e.getMessage(),
+                request.path(), requestId(request), null)).build();
     }
 
     @ServerExceptionMapper

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.concurrent.Future;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -30,13 +31,26 @@ public class CpuWork {
     @Bulkhead
     @AsynchronousNonBlocking
     public Uni<String> digest(int iterations) {
-        return Uni.createFrom().item(() -> iterate(iterations)).runSubscriptionOn(pool.executor());
+        return Uni.createFrom().emitter(emitter -> {
+            Future<?> task = pool.executor().submit(() -> {
+                try {
+                    emitter.complete(iterate(iterations));
+                } catch (InterruptedException stopped) {
+                    // cancelled: nobody waits for the result any more
+                }
+            });
+            // A cancelled Uni (deadline passed, client gone) interrupts the computation, which checks for it.
+            emitter.onTermination(() -> task.cancel(true));
+        });
     }
 
-    private static String iterate(int iterations) {
+    private static String iterate(int iterations) throws InterruptedException {
         MessageDigest sha256 = sha256();
         byte[] state = ByteBuffer.allocate(Integer.BYTES).putInt(iterations).array();
         for (int i = 0; i < iterations; i++) {
+            if ((i & 0x3FF) == 0 && Thread.interrupted()) {
+                throw new InterruptedException("digest cancelled after " + i + " rounds");
+            }
             state = sha256.digest(state);
         }
         return HexFormat.of().formatHex(state);

@@ -9,6 +9,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.jboss.resteasy.reactive.RestQuery;
 
+import dev.tally.guard.Deadline;
 import dev.tally.web.ProblemException;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.smallrye.mutiny.Uni;
@@ -17,6 +18,7 @@ import io.smallrye.mutiny.Uni;
  * Demo endpoints that behave like the work which exhausts classic thread pools: one blocks, one burns CPU. They
  * show (and let tests and benchmarks prove) that such work never delays the rest of the service.
  */
+@Deadline(Deadline.Budget.WORK)
 @Path("/api/v1/work")
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkResource {

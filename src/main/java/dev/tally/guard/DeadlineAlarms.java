@@ -1,0 +1,46 @@
+package dev.tally.guard;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** The clock behind every deadline: schedules the interrupts and counts the requests that ran out of time. */
+@ApplicationScoped
+public class DeadlineAlarms {
+
+    // Only schedules interrupts, each a few microseconds of work: one thread is plenty.
+    private final ScheduledExecutorService alarms = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "tally-deadline-alarm");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Counter timedOut;
+
+    public DeadlineAlarms(MeterRegistry metrics) {
+        this.timedOut = Counter.builder("tally.requests.timed.out")
+                .description("Requests answered 504 because their deadline passed; their work was stopped")
+                .register(metrics);
+    }
+
+    ScheduledFuture<?> at(Duration delay, Runnable action) {
+        return alarms.schedule(action, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    DeadlineExceeded exceeded(Duration deadline) {
+        timedOut.increment();
+        return new DeadlineExceeded(deadline);
+    }
+
+    @PreDestroy
+    void stop() {
+        alarms.shutdownNow();
+    }
+}

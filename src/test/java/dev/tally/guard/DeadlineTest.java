@@ -1,0 +1,90 @@
+package dev.tally.guard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.tally.testsupport.Http;
+import dev.tally.testsupport.Pause;
+import dev.tally.testsupport.Problems;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Deadlines on a real app: honoured, clamped, validated, and the work past them really stops. */
+@QuarkusTest
+class DeadlineTest {
+
+    @TestHTTPResource("/")
+    URL app;
+
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
+    @Test
+    void blockingWorkPastItsDeadlineIs504AndStops() throws Exception {
+        Http http = Http.at(app.toURI());
+        double completedBefore = metric("tally_work_blocking_completed_total");
+        double timedOutBefore = metric("tally_requests_timed_out_total");
+
+        long started = System.nanoTime();
+        HttpResponse<String> response = http.get("/api/v1/work/blocking?ms=3000", "X-Request-Timeout", "300");
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+        Problems.assertProblem(response, 504, Problems.tally("deadline-exceeded"));
+        assertTrue(tookMs < 2000, "answered after " + tookMs + " ms, not at the 300 ms deadline");
+        assertTrue(metric("tally_requests_timed_out_total") >= timedOutBefore + 1);
+        awaitMetric("tally_work_blocking_in_flight", 0, Duration.ofSeconds(1));
+        // Had the sleep gone on, it would have completed by now.
+        Pause.of(Duration.ofMillis(3500 - tookMs));
+        assertEquals(completedBefore, metric("tally_work_blocking_completed_total"), "the stopped call never completed");
+    }
+
+    @Test
+    void cpuWorkPastItsDeadlineIs504AndFreesItsSlot() throws Exception {
+        Http http = Http.at(app.toURI());
+        HttpResponse<String> response = http.get("/api/v1/work/cpu?iterations=5000000", "X-Request-Timeout", "200");
+        Problems.assertProblem(response, 504, Problems.tally("deadline-exceeded"));
+        // The test profile admits one CPU call at a time: the next one runs only if the first really stopped.
+        long started = System.nanoTime();
+        assertEquals(200, http.get("/api/v1/work/cpu?iterations=1000").statusCode());
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(tookMs < 2000, "the next CPU call waited " + tookMs + " ms: the cancelled one kept running");
+    }
+
+    @Test
+    void aLongerHeaderThanTheBudgetIsClampedNotRefused() throws Exception {
+        HttpResponse<String> response = Http.at(app.toURI())
+                .get("/api/v1/work/blocking?ms=50", "X-Request-Timeout", "999999999");
+        assertEquals(200, response.statusCode(), response.body());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "abc", "0", "-5", "1.5", "9999999999", "10ms", " " })
+    void garbageTimeoutHeadersAre400Problems(String header) throws Exception {
+        HttpResponse<String> response = Http.at(app.toURI())
+                .get("/api/v1/counters/deadline-probe", "X-Request-Timeout", header);
+        Problems.assertProblem(response, 400, Problems.tally("invalid-request-timeout"));
+    }
+
+    private double metric(String name) throws Exception {
+        String text = Http.at(management.toURI()).get("metrics").body();
+        return text.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    private void awaitMetric(String name, double expected, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (metric(name) != expected) {
+            assertTrue(System.nanoTime() < deadline, name + " did not reach " + expected + " within " + within);
+            Pause.of(Duration.ofMillis(20));
+        }
+    }
+}
