@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.jboss.resteasy.reactive.server.Cancellable;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -20,6 +21,7 @@ import io.smallrye.mutiny.Uni;
 
 /** Named counters. Handlers only talk to Redis, so they run on the event loop and never block. */
 @Deadline
+@Cancellable
 @Path("/api/v1/counters")
 @Produces(MediaType.APPLICATION_JSON)
 public class CounterResource {

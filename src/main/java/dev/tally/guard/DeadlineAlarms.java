@@ -12,7 +12,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** The clock behind every deadline: schedules the interrupts and counts the requests that ran out of time. */
+/**
+ * The clock behind every deadline: schedules the interrupts, and counts the requests that ran out of time and
+ * those whose client went away.
+ */
 @ApplicationScoped
 public class DeadlineAlarms {
 
@@ -23,11 +26,19 @@ public class DeadlineAlarms {
         return thread;
     });
     private final Counter timedOut;
+    private final Counter cancelled;
 
     public DeadlineAlarms(MeterRegistry metrics) {
         this.timedOut = Counter.builder("tally.requests.timed.out")
                 .description("Requests answered 504 because their deadline passed; their work was stopped")
                 .register(metrics);
+        this.cancelled = Counter.builder("tally.requests.cancelled")
+                .description("Requests whose client went away before the answer; their work was stopped")
+                .register(metrics);
+    }
+
+    void clientGone() {
+        cancelled.increment();
     }
 
     ScheduledFuture<?> at(Duration delay, Runnable action) {

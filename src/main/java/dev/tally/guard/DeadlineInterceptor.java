@@ -11,11 +11,13 @@ import jakarta.interceptor.InvocationContext;
 
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerResponse;
 
 /**
- * Enforces {@link Deadline}. A handler returning a {@code Uni} gets it cancelled at the deadline (cancellation
- * travels upstream to the work). A blocking handler, which runs on a virtual thread, is interrupted at the
- * deadline, which ends any sleep, lock wait or interruptible I/O it is in.
+ * Enforces {@link Deadline}, and stops work nobody waits for any more. A handler returning a {@code Uni} gets it
+ * cancelled at the deadline, or by the REST layer when the client's connection closes (cancellation travels
+ * upstream to the work). A blocking handler, which runs on a virtual thread, is interrupted in both cases, which
+ * ends any sleep, lock wait or interruptible I/O it is in.
  */
 @Deadline
 @Interceptor
@@ -34,31 +36,46 @@ public class DeadlineInterceptor {
 
     @AroundInvoke
     Object enforce(InvocationContext invocation) throws Exception {
+        HttpServerResponse response = request.getCurrent().response();
         Duration deadline = RequestTimeoutHeader.apply(
                 request.getCurrent().request().getHeader(RequestTimeoutHeader.NAME), budgetOf(invocation));
         if (Uni.class.isAssignableFrom(invocation.getMethod().getReturnType())) {
-            return ((Uni<?>) invocation.proceed()).ifNoItem().after(deadline).failWith(() -> alarms.exceeded(deadline));
+            // The REST layer cancels the returned Uni when the client goes away (resources are @Cancellable);
+            // counted here, downstream of the deadline, so that a deadline's own cancellation is not.
+            return ((Uni<?>) invocation.proceed())
+                    .ifNoItem().after(deadline).failWith(() -> alarms.exceeded(deadline))
+                    .onCancellation().invoke(alarms::clientGone);
         }
-        return interruptAtDeadline(invocation, deadline);
+        return interruptible(invocation, deadline, response);
     }
 
-    private Object interruptAtDeadline(InvocationContext invocation, Duration deadline) throws Exception {
+    private Object interruptible(InvocationContext invocation, Duration deadline, HttpServerResponse response)
+            throws Exception {
         Thread worker = Thread.currentThread();
-        AtomicBoolean fired = new AtomicBoolean();
+        AtomicBoolean deadlinePassed = new AtomicBoolean();
+        AtomicBoolean clientGone = new AtomicBoolean();
         ScheduledFuture<?> alarm = alarms.at(deadline, () -> {
-            fired.set(true);
+            deadlinePassed.set(true);
+            worker.interrupt();
+        });
+        response.closeHandler(closed -> {
+            clientGone.set(true);
+            alarms.clientGone();
             worker.interrupt();
         });
         try {
             return invocation.proceed();
         } catch (InterruptedException e) {
-            if (fired.get()) {
+            if (deadlinePassed.get()) {
                 throw alarms.exceeded(deadline);
+            }
+            if (clientGone.get()) {
+                throw new ClientGone();
             }
             throw e;
         } finally {
             alarm.cancel(false);
-            if (fired.get()) {
+            if (deadlinePassed.get() || clientGone.get()) {
                 Thread.interrupted(); // never leave our interrupt behind on a thread that lives on
             }
         }

@@ -14,6 +14,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.jboss.resteasy.reactive.server.Cancellable;
 import org.jboss.resteasy.reactive.RestCookie;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,6 +25,7 @@ import io.smallrye.mutiny.Uni;
 
 /** The caller's server-side session, found through the {@code TALLY_SESSION} cookie. */
 @Deadline
+@Cancellable
 @Path("/api/v1/sessions")
 @Produces(MediaType.APPLICATION_JSON)
 public class SessionResource {

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
+import dev.tally.guard.ClientGone;
 import dev.tally.guard.DeadlineExceeded;
 import dev.tally.redis.RedisSettings;
 import dev.tally.redis.RedisUnavailableException;
@@ -74,6 +75,12 @@ public class ProblemMappers {
     public Response deadline(DeadlineExceeded e, HttpServerRequest request) {
         return respond(new Problem(Problem.type("deadline-exceeded"), "Deadline exceeded", 504, e.getMessage(),
                 request.path(), requestId(request), null)).build();
+    }
+
+    /** Nobody will read this answer; a short one keeps the log free of a stack trace. */
+    @ServerExceptionMapper
+    public Response clientGone(ClientGone e, HttpServerRequest request) {
+        return respond(problems.generic(499, e.getMessage(), request.path(), requestId(request))).build();
     }
 
     @ServerExceptionMapper

@@ -5,11 +5,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.faulttolerance.Bulkhead;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.faulttolerance.api.AsynchronousNonBlocking;
 import io.smallrye.mutiny.Uni;
 
@@ -22,9 +25,12 @@ import io.smallrye.mutiny.Uni;
 public class CpuWork {
 
     private final CpuPool pool;
+    private final AtomicInteger running = new AtomicInteger();
 
-    public CpuWork(CpuPool pool) {
+    public CpuWork(CpuPool pool, MeterRegistry metrics) {
         this.pool = pool;
+        Gauge.builder("tally.work.cpu.in.flight", running, AtomicInteger::get)
+                .description("CPU work calls computing now").register(metrics);
     }
 
     // value and waiting-task-queue: quarkus.fault-tolerance."dev.tally.work.CpuWork/digest".bulkhead.*
@@ -33,10 +39,13 @@ public class CpuWork {
     public Uni<String> digest(int iterations) {
         return Uni.createFrom().emitter(emitter -> {
             Future<?> task = pool.executor().submit(() -> {
+                running.incrementAndGet();
                 try {
                     emitter.complete(iterate(iterations));
                 } catch (InterruptedException stopped) {
                     // cancelled: nobody waits for the result any more
+                } finally {
+                    running.decrementAndGet();
                 }
             });
             // A cancelled Uni (deadline passed, client gone) interrupts the computation, which checks for it.

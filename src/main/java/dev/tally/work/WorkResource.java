@@ -7,6 +7,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.jboss.resteasy.reactive.server.Cancellable;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import dev.tally.guard.Deadline;
@@ -19,6 +20,7 @@ import io.smallrye.mutiny.Uni;
  * show (and let tests and benchmarks prove) that such work never delays the rest of the service.
  */
 @Deadline(Deadline.Budget.WORK)
+@Cancellable
 @Path("/api/v1/work")
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkResource {
