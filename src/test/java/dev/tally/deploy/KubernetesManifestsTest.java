@@ -71,8 +71,9 @@ class KubernetesManifestsTest {
     private static final int[] NGINX_WITH_RESOLVE = {1, 27, 3};
 
     /**
-     * Memory the JVM needs beside the heap (metaspace, code cache, thread stacks, direct buffers). Measured: ≈ 150 MB
-     * resident idle, ≈ 300 MB after load in total (docs NOTES); 192 Mi outside the heap leaves room for both.
+     * Memory the JVM needs beside the heap (metaspace, code cache, thread stacks, direct buffers). A replica was
+     * measured at ≈ 150 MB resident idle and ≈ 300 MB after load, heap included; 192 Mi beside the heap covers the
+     * non-heap part with room to spare.
      */
     private static final long MIN_NON_HEAP_BYTES = 192L << 20;
 
@@ -782,7 +783,12 @@ class KubernetesManifestsTest {
         Map<String, Object> spec = map(redis.get("spec"));
         assertEquals(1, intValue(spec.get("replicas")), "a single Redis node");
         Map<String, Object> container = containers(redis).get(0);
-        List<Object> command = list(container.get("command"));
+        assertNull(container.get("command"), "Redis keeps the image's entrypoint");
+        List<Object> command = list(container.get("args"));
+        assertEquals("redis-server", command.get(0), "redis-server with explicit arguments: " + command);
+        Map<String, Object> composeRedis = map(map(map(new Yaml().load(DeployFiles.read(COMPOSE_FILE)))
+                .get("services")).get("redis"));
+        assertEquals(composeRedis.get("command"), command, "the same Redis command as deploy/compose.yaml");
         int aof = command.indexOf("--appendonly");
         assertTrue(aof >= 0 && "yes".equals(command.get(aof + 1)), "append-only persistence: " + command);
         String dataDir = str(command.get(command.indexOf("--dir") + 1));
@@ -1001,16 +1007,12 @@ class KubernetesManifestsTest {
         return (root.endsWith("/") ? root : root + "/") + relative;
     }
 
-    private static String localNginxVersion0() {
+    private static int[] localNginxVersion() {
         Path nginx = DeployFiles.requireTool("nginx", "apt-get install nginx");
         Result version = DeployFiles.run(List.of(nginx.toString(), "-v"), System.getenv(), "", Duration.ofSeconds(10));
-        Matcher m = Pattern.compile("nginx/(\\d+\\.\\d+\\.\\d+)").matcher(version.output());
+        Matcher m = Pattern.compile("nginx/(\\d+)\\.(\\d+)\\.(\\d+)").matcher(version.output());
         assertTrue(m.find(), "nginx -v: " + version.output());
-        return m.group(1);
-    }
-
-    private static int[] localNginxVersion() {
-        return Stream.of(localNginxVersion0().split("\\.")).mapToInt(Integer::parseInt).toArray();
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))};
     }
 
     private static int compareVersions(int[] a, int[] b) {
