@@ -159,7 +159,9 @@ final class ConfigKeys {
     static QuarkusProperty quarkusProperty(String name) {
         QuarkusProperty property = quarkusProperties().get(name);
         if (property == null) {
-            fail(name + " is not a documented Quarkus property of the extensions in this build");
+            fail(name + " is not a documented Quarkus property of the extensions in this build (build-time keys are "
+                    + "documented in the extensions' -deployment jars, read from the local Maven repository, where the "
+                    + "Quarkus build puts them)");
         }
         return property;
     }
