@@ -199,8 +199,9 @@ echo "- CPU during the measured rounds: $(bench_field "$cpu" busy) of the machin
   "$(bench_field "$cpu" others) used by processes other than this benchmark (launcher, replica, Redis, Nginx, wrk, curl)"
 load1=$(sed 's/.*load average: \([0-9.]*\),.*/\1/' <<<"$load_start")
 if awk -v l="$load1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
-  echo "- note: the 1-minute load was $load1 at the start: other work was running on this machine, so the" \
-    "figures are lower and noisier than on an idle one (the ratios, measured side by side, suffer less)"
+  echo "- note: the 1-minute load was $load1 at the start, above half the cores (other work, or the slow decay of" \
+    "earlier load): the others' CPU share above says what competed during the measurement; with other work the" \
+    "figures are lower and noisier than on an idle machine (the ratios, measured side by side, suffer less)"
 fi
 echo "- warm-up: $BENCH_WARMUP_ROUNDS x (${BENCH_WARMUP_SECONDS}s increment, ${BENCH_WARMUP_SECONDS}s GET /), alternately" \
   "via Nginx and direct, on the same JVM, not counted; req/s: increment via Nginx $(rates warm_ni)," \
