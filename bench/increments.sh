@@ -15,12 +15,8 @@ set -euo pipefail
 : "${BENCH_REDIS_CLIENTS:=50}" "${BENCH_REDIS_REQUESTS:=500000}"
 aim=0.50
 
-for setting in BENCH_WARMUP_ROUNDS:0 BENCH_WARMUP_SECONDS:1 BENCH_ROUNDS:1 BENCH_SECONDS:1 BENCH_REDIS_CLIENTS:1 \
-  BENCH_REDIS_REQUESTS:1 BENCH_CONNECTIONS:1 BENCH_WRK_THREADS:1; do
-  name=${setting%%:*} least=${setting#*:}
-  [[ "${!name}" =~ ^[0-9]+$ ]] && [ "${!name}" -ge "$least" ] ||
-    bench_die "$name must be a whole number >= $least, got '${!name}'"
-done
+bench_settings BENCH_WARMUP_ROUNDS:0 BENCH_WARMUP_SECONDS:1 BENCH_ROUNDS:1 BENCH_SECONDS:1 BENCH_REDIS_CLIENTS:1 \
+  BENCH_REDIS_REQUESTS:1 BENCH_CONNECTIONS:1 BENCH_WRK_THREADS:1
 [ "$BENCH_CONNECTIONS" -ge "$BENCH_WRK_THREADS" ] || bench_die "BENCH_CONNECTIONS must be >= BENCH_WRK_THREADS"
 bench_need wrk:wrk redis-benchmark:redis-tools curl:curl
 
@@ -32,32 +28,10 @@ bench_say "estimated time: ~$((BENCH_WARMUP_ROUNDS * 2 * BENCH_WARMUP_SECONDS + 
 bench_stack_start
 base=http://127.0.0.1:$BENCH_PORT
 raw=$bench_run_dir/bench-raw.log
-defects=()
 
-# increment ROUND_ID SECONDS: POSTs to a fresh counter, then checks it against the responses. Prints the wrk
-# summary line plus unaccounted=(counter value - 2xx responses): requests still in flight when wrk stopped,
-# which the server completed but wrk did not count; 0..connections (+ socket errors) is consistent.
-increment() {
-  local name="bench-$$-$1" line ok value
-  line=$(bench_wrk increment.lua "$base/api/v1/counters/$name/increment" "$2" "$raw")
-  sleep 0.5 # let the last in-flight requests finish
-  value=$(curl -sf "$base/api/v1/counters/$name" | sed -n 's/.*"value":\(-\{0,1\}[0-9]*\).*/\1/p')
-  ok=$(($(bench_field "$line" requests) - $(bench_field "$line" non2xx)))
-  echo "$line counter=${value:-?} unaccounted=$((${value:-0} - ok))"
-}
-
-# check WHAT LINE: records every non-2xx response, socket error and counter mismatch as a defect.
-check() {
-  local non2xx errors unaccounted
-  non2xx=$(bench_field "$2" non2xx)
-  errors=$(bench_field "$2" socket_errors)
-  unaccounted=$(bench_field "$2" unaccounted)
-  [ "$non2xx" -eq 0 ] || defects+=("$1: $non2xx non-2xx responses ($(bench_field "$2" statuses))")
-  [ "$errors" -eq 0 ] || defects+=("$1: $errors socket errors (connect/read/write/timeout)")
-  if [ -n "$unaccounted" ] && { [ "$unaccounted" -lt 0 ] || [ "$unaccounted" -gt $((BENCH_CONNECTIONS + errors)) ]; }; then
-    defects+=("$1: counter is $(bench_field "$2" counter), $unaccounted more than the 2xx responses (expected 0..$((BENCH_CONNECTIONS + errors)))")
-  fi
-}
+# increment ROUND_ID SECONDS: POSTs to a fresh counter, then checks it against the responses (bench/lib.sh).
+increment() { bench_increment "$base/api/v1/counters/bench-$$-$1" "$base/api/v1/counters/bench-$$-$1" "$2" "$raw"; }
+check() { bench_check "$@"; }
 
 for ((r = 1; r <= BENCH_WARMUP_ROUNDS; r++)); do
   line=$(increment "w$r" "$BENCH_WARMUP_SECONDS"); check "warm-up $r increment" "$line"
@@ -132,11 +106,11 @@ row "INCR p99 ms" "%.2f" red p99_ms
 echo
 echo "- increments / GET / = **$inc_vs_get** (aim >= $aim: **$verdict**)"
 echo "- increments / redis-benchmark INCR = **$inc_vs_redis**"
-if [ ${#defects[@]} -eq 0 ]; then
+if [ ${#bench_defects[@]} -eq 0 ]; then
   echo "- errors: none (every response 2xx, no socket errors, every counter matches its responses)"
 else
   echo "- **DEFECTS**:"
-  printf '  - %s\n' "${defects[@]}"
+  printf '  - %s\n' "${bench_defects[@]}"
 fi
 bench_say "done in ${SECONDS}s"
-[ ${#defects[@]} -eq 0 ]
+[ ${#bench_defects[@]} -eq 0 ]

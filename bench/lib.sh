@@ -1,7 +1,11 @@
 # Shared helpers for the bench/ scripts; source it, do not run it. Everything targets 127.0.0.1 only.
 #
 #   bench_stack_start / bench_stack_stop   one Tally stack from deploy/local/up, stopped by PID
+#   bench_wait_quiet MAX LOAD              waits (up to MAX s) for no Maven build and a 1-minute load below LOAD
+#   bench_settings NAME:LEAST...           refuses settings that are not whole numbers >= LEAST
 #   bench_wrk SCRIPT URL SECONDS LOG       one wrk run; prints the "bench:" line of bench/wrk/report.lua
+#   bench_increment URL READ_URL SECONDS LOG   wrk increments on one counter, then checks its value
+#   bench_check WHAT LINE                  records non-2xx, socket errors, counter mismatches in bench_defects
 #   bench_redis_incr PORT CLIENTS N LOG    one redis-benchmark INCR run; prints "rps=.. p50_ms=.. p99_ms=.."
 #   bench_cpu_mark / bench_cpu_others MARK  how busy the machine was, and how much of it was not this benchmark
 #   bench_field LINE KEY, bench_median N.., bench_ratio A B, bench_machine
@@ -48,7 +52,42 @@ bench_port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 bench_stack_pid=""
 bench_run_dir=""
 bench_replica_pid=""
+bench_replica_pids=""
 bench_redis_pid=""
+bench_nginx_pid=""
+bench_defects=()
+
+# bench_settings NAME:LEAST...: each named setting must be a whole number >= LEAST.
+bench_settings() {
+  local setting name least
+  for setting in "$@"; do
+    name=${setting%%:*} least=${setting#*:}
+    [[ "${!name}" =~ ^[0-9]+$ ]] && [ "${!name}" -ge "$least" ] ||
+      bench_die "$name must be a whole number >= $least, got '${!name}'"
+  done
+}
+
+# bench_wait_quiet MAX_SECONDS LOAD: polls every 10 s until no Maven build runs (no process matching
+# plexus-classworlds) and the 1-minute load average is below LOAD, for at most MAX_SECONDS (0: one look, no
+# wait). Only looks, never touches other processes. Prints one line saying what it found, for the results.
+bench_wait_quiet() {
+  local max=$1 limit=$2 start=$SECONDS load maven
+  while :; do
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    maven=$(pgrep -f plexus-classworlds | tr '\n' ' ' || true)
+    if [ -z "$maven" ] && awk -v l="$load" -v m="$limit" 'BEGIN { exit !(l < m) }'; then
+      echo "quiet window found after $((SECONDS - start))s of waiting (1-minute load $load < $limit, no Maven process)"
+      return 0
+    fi
+    if [ $((SECONDS - start)) -ge "$max" ]; then
+      echo "NO quiet window within ${max}s: ran anyway (1-minute load $load, limit $limit;" \
+        "Maven processes: ${maven:-none})"
+      return 0
+    fi
+    bench_say "waiting for a quiet window ($((SECONDS - start))/${max}s): load $load (want < $limit), Maven pids: ${maven:-none}"
+    sleep 10
+  done
+}
 
 # Starts deploy/local/up in a fresh temporary run dir and returns once it reports ready.
 # Must not run in a subshell: the launcher has to stay a child of the calling shell.
@@ -87,8 +126,13 @@ bench_stack_start() {
     sleep 0.2
   done
   bench_replica_pid=$(sed -n 's/^tally: replica 1 (pid \([0-9]*\)).*/\1/p' "$bench_run_dir/up.log")
+  bench_replica_pids=$(sed -n 's/^tally: replica [0-9]* (pid \([0-9]*\)).*/\1/p' "$bench_run_dir/up.log" | tr '\n' ' ')
   bench_redis_pid=$(sed -n 's/^tally: redis-server (pid \([0-9]*\)).*/\1/p' "$bench_run_dir/up.log")
-  bench_say "ready: replica 1 (pid $bench_replica_pid) on http://127.0.0.1:$BENCH_PORT, redis on port $BENCH_REDIS_PORT"
+  bench_nginx_pid=$(sed -n 's/^tally: nginx (pid \([0-9]*\)).*/\1/p' "$bench_run_dir/up.log")
+  local more=""
+  [ "$BENCH_REPLICAS" -eq 1 ] || more+=", $BENCH_REPLICAS replicas (pids $bench_replica_pids)"
+  [ -z "$bench_nginx_pid" ] || more+=", nginx (pid $bench_nginx_pid) on https://127.0.0.1:$BENCH_HTTPS_PORT"
+  bench_say "ready: replica 1 (pid $bench_replica_pid) on http://127.0.0.1:$BENCH_PORT, redis on port $BENCH_REDIS_PORT$more"
 }
 
 # Stops the launcher by PID (it stops its replicas, then Redis). Safe to call twice or before a start.
@@ -101,8 +145,9 @@ bench_stack_stop() {
   while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
   if kill -0 "$pid" 2>/dev/null; then
     bench_say "the launcher (pid $pid) did not stop within 30s; killing it and its processes by PID"
-    local child
-    for child in $(sed -n 's/^tally: .*(pid \([0-9]*\)).*/\1/p' "$bench_run_dir/up.log") "$pid"; do
+    local child workers=""
+    [ -z "$bench_nginx_pid" ] || workers=$(pgrep -P "$bench_nginx_pid" || true)
+    for child in $(sed -n 's/^tally: .*(pid \([0-9]*\)).*/\1/p' "$bench_run_dir/up.log") $workers "$pid"; do
       kill -KILL "$child" 2>/dev/null || true
     done
     BENCH_KEEP_RUN_DIR=1
@@ -126,6 +171,33 @@ bench_wrk() {
   printf '%s\n' "$out" | sed -n 's/^bench: //p'
 }
 
+# bench_increment URL READ_URL SECONDS LOG: wrk POSTs to URL/increment (a counter's URL) for SECONDS, then
+# reads the counter at READ_URL (plain HTTP, any replica) and prints the wrk summary line plus
+# counter=VALUE unaccounted=(counter value - 2xx responses): requests still in flight when wrk stopped, which the
+# server completed but wrk did not count; 0..connections (+ socket errors) is consistent.
+bench_increment() {
+  local line ok value
+  line=$(bench_wrk increment.lua "$1/increment" "$3" "$4")
+  sleep 0.5 # let the last in-flight requests finish
+  value=$(curl -sf "$2" | sed -n 's/.*"value":\(-\{0,1\}[0-9]*\).*/\1/p')
+  ok=$(($(bench_field "$line" requests) - $(bench_field "$line" non2xx)))
+  echo "$line counter=${value:-?} unaccounted=$((${value:-0} - ok))"
+}
+
+# bench_check WHAT LINE: records every non-2xx response, socket error and counter mismatch of a wrk summary line
+# in bench_defects (must run in the calling shell, not in $(...)).
+bench_check() {
+  local non2xx errors unaccounted
+  non2xx=$(bench_field "$2" non2xx)
+  errors=$(bench_field "$2" socket_errors)
+  unaccounted=$(bench_field "$2" unaccounted)
+  [ "$non2xx" -eq 0 ] || bench_defects+=("$1: $non2xx non-2xx responses ($(bench_field "$2" statuses))")
+  [ "$errors" -eq 0 ] || bench_defects+=("$1: $errors socket errors (connect/read/write/timeout)")
+  if [ -n "$unaccounted" ] && { [ "$unaccounted" -lt 0 ] || [ "$unaccounted" -gt $((BENCH_CONNECTIONS + errors)) ]; }; then
+    bench_defects+=("$1: counter is $(bench_field "$2" counter), $unaccounted more than the 2xx responses (expected 0..$((BENCH_CONNECTIONS + errors)))")
+  fi
+}
+
 # bench_redis_incr PORT CLIENTS REQUESTS LOG: one redis-benchmark INCR run on 127.0.0.1.
 bench_redis_incr() {
   local out
@@ -137,12 +209,15 @@ bench_redis_incr() {
 }
 
 # bench_cpu_mark: "WALL BUSY OWN" in clock ticks: wall time since boot (all cores), busy CPU time of the whole
-# machine, and CPU time of this benchmark: the replica and redis-server, this shell and the tools it has waited
-# for (wrk, redis-benchmark). Fields of /proc/PID/stat after the name: utime, stime, cutime, cstime = $12..$15.
+# machine, and CPU time of this benchmark: the launcher, the replicas, redis-server, Nginx (master and workers),
+# this shell and the tools it has waited for (wrk, redis-benchmark, curl). Fields of /proc/PID/stat after the
+# name: utime, stime, cutime, cstime = $12..$15.
 bench_cpu_mark() {
-  local pid own=0
-  for pid in "$bench_replica_pid" "$bench_redis_pid"; do
-    [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] && own=$((own + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 + $14 + $15 }')))
+  local pid own=0 pids
+  pids="$bench_stack_pid $bench_replica_pids $bench_replica_pid $bench_redis_pid $bench_nginx_pid"
+  [ -n "$bench_nginx_pid" ] && pids+=" $(pgrep -P "$bench_nginx_pid" | tr '\n' ' ' || true)"
+  for pid in $(printf '%s\n' $pids | sort -u); do
+    [ -r "/proc/$pid/stat" ] && own=$((own + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 + $14 + $15 }')))
   done
   own=$((own + $(sed 's/.*) //' /proc/$$/stat | awk '{ print $12 + $13 + $14 + $15 }'))) # with reaped children
   awk -v own="$own" -v cores="$(nproc)" -v hz="$(getconf CLK_TCK)" '
