@@ -1,5 +1,25 @@
 package dev.tally.deploy;
 
+import static dev.tally.deploy.DeployFiles.IMAGE_TEMPLATE_DIR;
+import static dev.tally.deploy.DeployFiles.IMAGE_TEMPLATE_SUFFIX;
+import static dev.tally.deploy.DeployFiles.PLACEHOLDER;
+import static dev.tally.deploy.DeployFiles.ROOT;
+import static dev.tally.deploy.DeployFiles.TEMPLATE;
+import static dev.tally.deploy.DeployFiles.applicationProperties;
+import static dev.tally.deploy.DeployFiles.bytes;
+import static dev.tally.deploy.DeployFiles.deleteTree;
+import static dev.tally.deploy.DeployFiles.dockerInstructions;
+import static dev.tally.deploy.DeployFiles.duration;
+import static dev.tally.deploy.DeployFiles.findOnPath;
+import static dev.tally.deploy.DeployFiles.lastDockerInstruction;
+import static dev.tally.deploy.DeployFiles.nginxCheck;
+import static dev.tally.deploy.DeployFiles.nginxVariables;
+import static dev.tally.deploy.DeployFiles.read;
+import static dev.tally.deploy.DeployFiles.renderLikeTheImage;
+import static dev.tally.deploy.DeployFiles.requireTool;
+import static dev.tally.deploy.DeployFiles.run;
+import static dev.tally.deploy.DeployFiles.selfSignedCertificate;
+import static dev.tally.deploy.DeployFiles.templatePlaceholders;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -9,10 +29,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import java.io.File;
+import dev.tally.deploy.DeployFiles.Result;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -30,7 +48,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -55,20 +72,10 @@ import org.yaml.snakeyaml.Yaml;
  */
 class ComposeFileTest {
 
-    private static final Path ROOT = projectRoot();
     private static final Path COMPOSE_FILE = ROOT.resolve("deploy/compose.yaml");
-    private static final Path TEMPLATE = ROOT.resolve("nginx/tally.conf.template");
     private static final Path LAUNCHER = ROOT.resolve("deploy/local/up");
-    private static final Path DOCKERFILE = ROOT.resolve("Dockerfile");
     private static final Path DOCKERIGNORE = ROOT.resolve(".dockerignore");
-    private static final Path PROPERTIES = ROOT.resolve("src/main/resources/application.properties");
 
-    /** Where the official nginx image renders templates from and to (its defaults, which the compose file keeps). */
-    private static final String IMAGE_TEMPLATE_DIR = "/etc/nginx/templates/";
-    private static final String IMAGE_TEMPLATE_SUFFIX = ".template";
-
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(TALLY_[A-Z0-9_]+)}");
-    private static final Pattern NGINX_VARIABLE = Pattern.compile("\\$([a-z_][a-z0-9_]*)");
     private static final Pattern UPSTREAM_SERVER = Pattern.compile("server\\s+([^\\s;]+)([^;]*);");
 
     private static Map<String, Object> defaultConfig;
@@ -194,7 +201,7 @@ class ComposeFileTest {
     @Test
     void everyTemplatePlaceholderIsSetAndOnlyThoseAreSubstituted() {
         Map<String, String> env = environment(services(defaultConfig()).get("nginx"));
-        Set<String> placeholders = placeholders();
+        Set<String> placeholders = templatePlaceholders();
         assertFalse(placeholders.isEmpty(), "no ${TALLY_*} placeholder found in " + TEMPLATE);
         for (String name : placeholders) {
             assertTrue(env.containsKey(name), name + " (a placeholder of nginx/tally.conf.template) is not set in "
@@ -308,9 +315,6 @@ class ComposeFileTest {
      */
     @Test
     void composeRenderedConfigurationPassesNginxCheck() throws Exception {
-        Path envsubst = requireTool("envsubst", "gettext-base");
-        Path nginxBinary = requireTool("nginx", "nginx");
-        Path openssl = requireTool("openssl", "openssl");
         Map<String, String> serviceEnv = environment(services(defaultConfig()).get("nginx"));
 
         Map<String, String> containerEnv = new LinkedHashMap<>(serviceEnv);
@@ -321,50 +325,32 @@ class ComposeFileTest {
         for (String hostile : List.of("host", "request_id", "remote_addr", "http_upgrade", "status")) {
             containerEnv.put(hostile, "LEAKED-FROM-ENVIRONMENT");
         }
-        Pattern filter = Pattern.compile(serviceEnv.getOrDefault("NGINX_ENVSUBST_FILTER", ""));
-        String definedEnvs = containerEnv.keySet().stream().filter(k -> filter.matcher(k).find())
-                .map(k -> "${" + k + "} ").collect(Collectors.joining());
-
-        String template = read(TEMPLATE);
-        Result render = run(List.of(envsubst.toString(), definedEnvs), containerEnv, template, Duration.ofSeconds(20));
-        assertEquals(0, render.exit(), "envsubst failed: " + render.output());
-        String rendered = render.stdout();
+        String rendered = renderLikeTheImage(containerEnv);
 
         assertFalse(PLACEHOLDER.matcher(rendered).find() || Pattern.compile("\\$TALLY_").matcher(rendered).find(),
                 "placeholders left unreplaced:\n" + rendered);
         assertFalse(rendered.contains("LEAKED"), "an Nginx variable was replaced from the environment");
-        assertEquals(nginxVariables(template), nginxVariables(rendered), "Nginx's own $variables must survive");
+        assertEquals(nginxVariables(read(TEMPLATE)), nginxVariables(rendered), "Nginx's own $variables must survive");
 
         Path dir = Files.createTempDirectory("tally-compose-nginx-");
         try {
-            Path cert = dir.resolve("tls/cert.pem");
-            Path key = dir.resolve("tls/key.pem");
-            Files.createDirectories(cert.getParent());
             // The command of deploy/local/nginx.sh (make_dev_cert), which the compose file documents.
-            Result certificate = run(List.of(openssl.toString(), "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext",
-                    "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key.toString(), "-out", cert.toString()),
-                    System.getenv(), "", Duration.ofSeconds(30));
-            assertEquals(0, certificate.exit(), "openssl failed: " + certificate.output());
+            Path[] tls = selfSignedCertificate(dir);
 
             // The only edits to the rendered file: the two TLS paths (to the throwaway certificate) and the
             // replica host names, which only Docker's DNS resolves and nginx -t looks up (each becomes a distinct
             // loopback address; ports and parameters stay).
-            String checked = rendered.replace(serviceEnv.get("TALLY_TLS_CERT"), cert.toString())
-                    .replace(serviceEnv.get("TALLY_TLS_KEY"), key.toString());
+            String checked = rendered.replace(serviceEnv.get("TALLY_TLS_CERT"), tls[0].toString())
+                    .replace(serviceEnv.get("TALLY_TLS_KEY"), tls[1].toString());
             List<String> replicas = replicaNames();
             for (int i = 0; i < replicas.size(); i++) {
                 checked = checked.replace("server " + replicas.get(i) + ":", "server 127.0.0." + (i + 2) + ":");
             }
             Path confD = Files.createDirectories(dir.resolve("conf.d"));
-            String templateName = TEMPLATE.getFileName().toString();
-            Files.writeString(confD.resolve(templateName.substring(0, templateName.length()
-                    - IMAGE_TEMPLATE_SUFFIX.length())), checked);
             Files.writeString(confD.resolve("default.conf"), ""); // what the /dev/null mount leaves
-            Files.writeString(dir.resolve("nginx.conf"), imageLikeMainConfig(dir));
-
-            Result check = run(List.of(nginxBinary.toString(), "-t", "-p", dir + "/", "-c",
-                    dir.resolve("nginx.conf").toString()), System.getenv(), "", Duration.ofSeconds(30));
+            String templateName = TEMPLATE.getFileName().toString();
+            Result check = nginxCheck(dir, templateName.substring(0, templateName.length()
+                    - IMAGE_TEMPLATE_SUFFIX.length()), checked);
             assertEquals(0, check.exit(), "nginx -t rejects the compose-rendered configuration:\n"
                     + check.output() + "\n--- rendered ---\n" + checked);
             assertFalse(check.output().contains("[emerg]"), check.output());
@@ -383,13 +369,13 @@ class ComposeFileTest {
         String appPort = app.getProperty("quarkus.http.port");
         String managementPort = app.getProperty("quarkus.management.port");
 
-        String user = last(instructions, "USER");
+        String user = lastDockerInstruction("USER");
         assertNotNull(user, "the Dockerfile must set USER");
         String uid = user.split(":")[0];
         assertTrue(uid.matches("\\d+"), "USER must be a numeric UID (so runAsNonRoot can verify it): " + user);
         assertNotEquals(0, Integer.parseInt(uid), "USER must not be root");
 
-        String entrypoint = last(instructions, "ENTRYPOINT");
+        String entrypoint = lastDockerInstruction("ENTRYPOINT");
         assertNotNull(entrypoint, "the Dockerfile must set ENTRYPOINT");
         List<String> exec = execForm(entrypoint, "ENTRYPOINT");
         assertEquals("java", exec.get(0), "java is PID 1 and gets SIGTERM itself: " + exec);
@@ -402,7 +388,7 @@ class ComposeFileTest {
         assertTrue(exposed.containsAll(Set.of(appPort, managementPort)), "EXPOSE " + appPort + " " + managementPort
                 + ", got " + exposed);
 
-        List<String> healthcheck = healthcheckCommand(last(instructions, "HEALTHCHECK"));
+        List<String> healthcheck = healthcheckCommand(lastDockerInstruction("HEALTHCHECK"));
         String command = String.join(" ", healthcheck);
         assertTrue(command.contains("/" + managementPort) && command.contains("/q/health/live"),
                 "HEALTHCHECK probes liveness on the management port: " + command);
@@ -426,9 +412,9 @@ class ComposeFileTest {
      */
     @Test
     void healthchecksReallyDistinguishUpFromDownWithBashAlone() throws Exception {
-        requireTool("bash", "bash");
+        requireTool("bash", "install it with: apt-get install bash");
         String managementPort = applicationProperties().getProperty("quarkus.management.port");
-        String live = checkScript(healthcheckCommand(last(dockerInstructions(), "HEALTHCHECK")));
+        String live = checkScript(healthcheckCommand(lastDockerInstruction("HEALTHCHECK")));
         // docker-compose config prints "$" escaped as "$$" (its output is itself a compose file).
         String ready = checkScript(strings(healthcheck(services(defaultConfig()).get("tally-1"), "tally-1")
                 .get("test"), "tally-1.healthcheck.test")).replace("$$", "$");
@@ -579,111 +565,12 @@ class ComposeFileTest {
         return result;
     }
 
-    // ---------------------------------------------------------------------------------------------------------
-    // Project files
-
-    private static Path projectRoot() {
-        String configured = System.getProperty("tally.project.dir");
-        Path root = Path.of(configured != null ? configured : System.getProperty("user.dir")).toAbsolutePath()
-                .normalize();
-        if (!Files.isRegularFile(root.resolve("pom.xml"))) {
-            throw new IllegalStateException("run from the project directory (no pom.xml in " + root + ")");
-        }
-        return root;
-    }
-
-    private static Set<String> placeholders() {
-        Set<String> names = new TreeSet<>();
-        Matcher m = PLACEHOLDER.matcher(read(TEMPLATE));
-        while (m.find()) {
-            names.add(m.group(1));
-        }
-        return names;
-    }
-
-    /** The Nginx variables of a configuration ($host, $request_id, ...), with their counts. */
-    private static Map<String, Long> nginxVariables(String config) {
-        Map<String, Long> counts = new java.util.TreeMap<>();
-        Matcher m = NGINX_VARIABLE.matcher(config);
-        while (m.find()) {
-            counts.merge(m.group(1), 1L, Long::sum);
-        }
-        return counts;
-    }
-
     private static String launcherDefault(String regex) {
         Matcher m = Pattern.compile(regex).matcher(read(LAUNCHER));
         if (!m.find()) {
             fail("deploy/local/up no longer matches /" + regex + "/; update ComposeFileTest to read the launcher");
         }
         return m.group(1);
-    }
-
-    private static Properties applicationProperties() {
-        Properties properties = new Properties();
-        try (InputStream in = Files.newInputStream(PROPERTIES)) {
-            properties.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return properties;
-    }
-
-    /** A Compose/Quarkus duration: "30s", "1m30s", "1500ms", "5" (seconds). */
-    private static Duration duration(String text) {
-        assertNotNull(text, "missing duration");
-        if (text.matches("\\d+")) {
-            return Duration.ofSeconds(Long.parseLong(text));
-        }
-        Matcher m = Pattern.compile("(\\d+)(ms|h|m|s)").matcher(text);
-        Duration total = Duration.ZERO;
-        int consumed = 0;
-        while (m.find()) {
-            long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2)) {
-                case "h" -> Duration.ofHours(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "s" -> Duration.ofSeconds(n);
-                default -> Duration.ofMillis(n);
-            });
-            consumed += m.group().length();
-        }
-        assertEquals(text.length(), consumed, "unparsable duration: " + text);
-        return total;
-    }
-
-    /** Dockerfile instructions as {KEYWORD, arguments}, continuation lines joined, comments dropped. */
-    private static List<String[]> dockerInstructions() throws IOException {
-        List<String[]> result = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        for (String line : Files.readAllLines(DOCKERFILE)) {
-            String trimmed = line.trim();
-            if (trimmed.startsWith("#") || (trimmed.isEmpty() && current.isEmpty())) {
-                continue;
-            }
-            if (trimmed.endsWith("\\")) {
-                current.append(trimmed, 0, trimmed.length() - 1).append(' ');
-                continue;
-            }
-            current.append(trimmed);
-            String text = current.toString().trim();
-            current.setLength(0);
-            if (!text.isEmpty()) {
-                String[] parts = text.split("\\s+", 2);
-                result.add(new String[] {parts[0].toUpperCase(), parts.length > 1 ? parts[1] : ""});
-            }
-        }
-        return result;
-    }
-
-    private static String last(List<String[]> instructions, String keyword) {
-        String value = null;
-        for (String[] instruction : instructions) {
-            if (instruction[0].equals(keyword)) {
-                value = instruction[1];
-            }
-        }
-        return value;
     }
 
     private static List<String> execForm(String arguments, String what) {
@@ -718,92 +605,12 @@ class ComposeFileTest {
     }
 
     private static Result bash(String script) {
-        return run(List.of(requireTool("bash", "bash").toString(), "-c", script), System.getenv(), "",
-                Duration.ofSeconds(15));
+        return run(List.of(requireTool("bash", "install it with: apt-get install bash").toString(), "-c", script),
+                System.getenv(), "", Duration.ofSeconds(15));
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // Processes and small helpers
-
-    record Result(int exit, String stdout, String stderr) {
-        String output() {
-            return (stdout + "\n" + stderr).trim();
-        }
-    }
-
-    private static Result run(List<String> command, Map<String, String> env, String stdin, Duration timeout) {
-        Path dir = null;
-        try {
-            dir = Files.createTempDirectory("tally-compose-test-");
-            ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile())
-                    .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
-            builder.environment().clear();
-            builder.environment().putAll(env);
-            Process process = builder.start();
-            try (var in = process.getOutputStream()) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                fail(String.join(" ", command) + " did not finish within " + timeout);
-            }
-            return new Result(process.exitValue(), Files.readString(dir.resolve("out")),
-                    Files.readString(dir.resolve("err")));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } finally {
-            deleteTree(dir);
-        }
-    }
-
-    private static Path findOnPath(String name) {
-        String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/sbin:/usr/bin:/sbin:/bin";
-        for (String entry : path.split(File.pathSeparator)) {
-            if (!entry.isEmpty() && Files.isExecutable(Path.of(entry, name))) {
-                return Path.of(entry, name);
-            }
-        }
-        return null;
-    }
-
-    private static Path requireTool(String name, String debianPackage) {
-        Path tool = findOnPath(name);
-        if (tool == null) {
-            fail("'" + name + "' is not installed; install it with: apt-get install " + debianPackage);
-        }
-        return tool;
-    }
-
-    private static String imageLikeMainConfig(Path dir) {
-        // The official image's /etc/nginx/nginx.conf (its http block includes conf.d/*.conf), with the files it
-        // writes moved into the temp dir; "user nginx" is left out (no such user here; nginx -t needs no workers).
-        Path mime = Path.of("/etc/nginx/mime.types");
-        return """
-                worker_processes auto;
-                error_log %1$s/error.log notice;
-                pid %1$s/nginx.pid;
-                events { worker_connections 1024; }
-                http {
-                    %2$s
-                    default_type application/octet-stream;
-                    log_format main '$remote_addr - $remote_user [$time_local] "$request" '
-                                    '$status $body_bytes_sent "$http_referer" '
-                                    '"$http_user_agent" "$http_x_forwarded_for"';
-                    access_log %1$s/access.log main;
-                    sendfile on;
-                    keepalive_timeout 65;
-                    client_body_temp_path %1$s/body;
-                    proxy_temp_path %1$s/proxy;
-                    fastcgi_temp_path %1$s/fastcgi;
-                    uwsgi_temp_path %1$s/uwsgi;
-                    scgi_temp_path %1$s/scgi;
-                    include %1$s/conf.d/*.conf;
-                }
-                """.formatted(dir, Files.isRegularFile(mime) ? "include " + mime + ";" : "");
-    }
+    // Small helpers
 
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -839,31 +646,8 @@ class ComposeFileTest {
         return all;
     }
 
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** File text for a content search; bytes that are not UTF-8 (a Redis dump, a DER key) cannot match anyway. */
     private static String readLenient(Path file) {
-        try {
-            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new String(bytes(file), StandardCharsets.UTF_8);
     }
 }
