@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.tally.testsupport.Http;
 import dev.tally.testsupport.Pause;
+import dev.tally.testsupport.PrometheusMetrics;
 import dev.tally.testsupport.Problems;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,11 +28,15 @@ class DeadlineTest {
     @TestHTTPResource(value = "/", management = true)
     URL management;
 
+    private PrometheusMetrics metrics() {
+        return new PrometheusMetrics(management);
+    }
+
     @Test
     void blockingWorkPastItsDeadlineIs504AndStops() throws Exception {
         Http http = Http.at(app.toURI());
-        double completedBefore = metric("tally_work_blocking_completed_total");
-        double timedOutBefore = metric("tally_requests_timed_out_total");
+        double completedBefore = metrics().value("tally_work_blocking_completed_total");
+        double timedOutBefore = metrics().value("tally_requests_timed_out_total");
 
         long started = System.nanoTime();
         HttpResponse<String> response = http.get("/api/v1/work/blocking?ms=3000", "X-Request-Timeout", "300");
@@ -39,11 +44,12 @@ class DeadlineTest {
 
         Problems.assertProblem(response, 504, Problems.tally("deadline-exceeded"));
         assertTrue(tookMs < 2000, "answered after " + tookMs + " ms, not at the 300 ms deadline");
-        assertTrue(metric("tally_requests_timed_out_total") >= timedOutBefore + 1);
-        awaitMetric("tally_work_blocking_in_flight", 0, Duration.ofSeconds(1));
+        assertTrue(metrics().value("tally_requests_timed_out_total") >= timedOutBefore + 1);
+        metrics().await("tally_work_blocking_in_flight", 0, Duration.ofSeconds(1));
         // Had the sleep gone on, it would have completed by now.
         Pause.of(Duration.ofMillis(3500 - tookMs));
-        assertEquals(completedBefore, metric("tally_work_blocking_completed_total"), "the stopped call never completed");
+        assertEquals(completedBefore, metrics().value("tally_work_blocking_completed_total"),
+                "the stopped call never completed");
     }
 
     @Test
@@ -71,20 +77,5 @@ class DeadlineTest {
         HttpResponse<String> response = Http.at(app.toURI())
                 .get("/api/v1/counters/deadline-probe", "X-Request-Timeout", header);
         Problems.assertProblem(response, 400, Problems.tally("invalid-request-timeout"));
-    }
-
-    private double metric(String name) throws Exception {
-        String text = Http.at(management.toURI()).get("metrics").body();
-        return text.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
-    }
-
-    private void awaitMetric(String name, double expected, Duration within) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (metric(name) != expected) {
-            assertTrue(System.nanoTime() < deadline, name + " did not reach " + expected + " within " + within);
-            Pause.of(Duration.ofMillis(20));
-        }
     }
 }

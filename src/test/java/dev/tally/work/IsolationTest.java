@@ -108,7 +108,8 @@ class IsolationTest {
         try {
             CountDownLatch done = new CountDownLatch(1);
             vertx.getOrCreateContext().runOnContext(ignored -> {
-                Pause.of(Duration.ofMillis(3500)); // deliberately blocks the event loop past the 2 s limit
+                // Deliberately blocks the event loop, well past the 2 s limit and the checker's 1 s period.
+                Pause.of(Duration.ofMillis(6000));
                 done.countDown();
             });
             assertTrue(done.await(30, TimeUnit.SECONDS));

@@ -23,6 +23,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.tally.testsupport.Concurrently;
 import dev.tally.testsupport.Http;
+import dev.tally.testsupport.Pause;
+import dev.tally.testsupport.PrometheusMetrics;
 import dev.tally.testsupport.Problems;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,6 +43,10 @@ class WorkResourceTest {
 
     @TestHTTPResource(value = "/", management = true)
     URL management;
+
+    private PrometheusMetrics metrics() {
+        return new PrometheusMetrics(management);
+    }
 
     private Http http() throws Exception {
         return Http.at(app.toURI());
@@ -95,7 +101,7 @@ class WorkResourceTest {
         // A shed call must not have waited for an admitted one to finish (1.5 s).
         outcomes.stream().filter(o -> o[0] == 503)
                 .forEach(o -> assertTrue(o[1] < 1000, "a shed call waited " + o[1] + " ms"));
-        assertTrue(metric("tally_requests_shed_total") >= 6);
+        assertTrue(metrics().value("tally_requests_shed_total") >= 6);
     }
 
     @Test
@@ -115,11 +121,13 @@ class WorkResourceTest {
             for (int i = 0; i < 4; i++) {
                 blocked.add(clients.submit(() -> http.get("/api/v1/work/blocking?ms=3000").statusCode()));
             }
-            // The bulkhead refusing a fifth call proves all four are in flight now.
+            // All four in flight (the gauge), so the bulkhead is full: a fifth call is refused.
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (http.get("/api/v1/work/blocking?ms=0").statusCode() != 503) {
+            while (metrics().value("tally_work_blocking_in_flight") < 4) {
                 assertTrue(System.nanoTime() < deadline, "the blocking calls never filled the bulkhead");
+                Pause.of(Duration.ofMillis(20));
             }
+            assertEquals(503, http.get("/api/v1/work/blocking?ms=0").statusCode());
             long started = System.nanoTime();
             assertEquals(200, http.get("/").statusCode());
             assertEquals(200, http.get("/api/v1/counters/while-blocked").statusCode());
@@ -129,12 +137,5 @@ class WorkResourceTest {
                 assertEquals(200, call.get());
             }
         }
-    }
-
-    private double metric(String name) throws Exception {
-        String text = Http.at(management.toURI()).get("metrics").body();
-        return text.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
     }
 }
