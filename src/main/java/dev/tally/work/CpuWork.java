@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,7 +37,7 @@ public class CpuWork {
     // value and waiting-task-queue: quarkus.fault-tolerance."dev.tally.work.CpuWork/digest".bulkhead.*
     @Bulkhead
     @AsynchronousNonBlocking
-    public Uni<String> digest(int iterations) {
+    public Uni<String> digest(int iterations, Cancellation cancellation) {
         return Uni.createFrom().emitter(emitter -> {
             Future<?> task = pool.executor().submit(() -> {
                 running.incrementAndGet();
@@ -48,7 +49,12 @@ public class CpuWork {
                     running.decrementAndGet();
                 }
             });
-            // A cancelled Uni (deadline passed, client gone) interrupts the computation, which checks for it.
+            // A cancelled request (deadline passed, client gone) interrupts the computation, which checks for it,
+            // and ends this Uni at once, so that the bulkhead gets its slot back even if the task never started.
+            cancellation.onCancel(() -> {
+                task.cancel(true);
+                emitter.fail(new CancellationException("digest cancelled"));
+            });
             emitter.onTermination(() -> task.cancel(true));
         });
     }

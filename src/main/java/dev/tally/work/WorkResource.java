@@ -55,8 +55,11 @@ public class WorkResource {
     public Uni<Done> cpu(@RestQuery String iterations) {
         int rounds = (int) bounded("iterations", iterations, settings.maxCpuIterations());
         long started = System.nanoTime();
-        return cpu.digest(rounds).map(digest -> new Done("cpu", (System.nanoTime() - started) / 1_000_000,
-                "platform (tally-cpu)", digest));
+        Cancellation cancellation = new Cancellation();
+        return cpu.digest(rounds, cancellation)
+                .onCancellation().invoke(cancellation::cancel)
+                .map(digest -> new Done("cpu", (System.nanoTime() - started) / 1_000_000, "platform (tally-cpu)",
+                        digest));
     }
 
     private static long bounded(String name, String text, long max) {

@@ -54,11 +54,14 @@ class ClientDisconnectTest {
     void aClientLeavingALongCpuCallStopsTheComputation() throws Exception {
         double cancelledBefore = metrics().value("tally_requests_cancelled_total");
         try (Socket client = new Socket(app.getHost(), app.getPort())) {
-            client.getOutputStream().write(("GET /api/v1/work/cpu?iterations=5000000 HTTP/1.1\r\nHost: "
+            client.getOutputStream().write(("GET /api/v1/work/cpu?iterations=50000000 HTTP/1.1\r\nHost: "
                     + app.getHost() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             metrics().await("tally_work_cpu_in_flight", 1, Duration.ofSeconds(5));
         }
-        metrics().await("tally_work_cpu_in_flight", 0, Duration.ofSeconds(1));
+        // Measured 0.85-1.1 s here, against well under 1 s for a blocking call: the REST layer notices the closed
+        // connection of a suspended Uni request later (see the issue note). 3 s bounds it without flaking; a
+        // computation that was not cancelled would run on for many seconds.
+        metrics().await("tally_work_cpu_in_flight", 0, Duration.ofSeconds(3));
         assertTrue(metrics().value("tally_requests_cancelled_total") >= cancelledBefore + 1, "the cancellation was counted");
     }
 }

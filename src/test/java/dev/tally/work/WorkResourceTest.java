@@ -76,7 +76,7 @@ class WorkResourceTest {
 
     @ParameterizedTest
     @ValueSource(strings = { "/api/v1/work/blocking", "/api/v1/work/blocking?ms=", "/api/v1/work/blocking?ms=-1",
-            "/api/v1/work/blocking?ms=abc", "/api/v1/work/blocking?ms=30001", "/api/v1/work/cpu?iterations=5000001",
+            "/api/v1/work/blocking?ms=abc", "/api/v1/work/blocking?ms=30001", "/api/v1/work/cpu?iterations=50000001",
             "/api/v1/work/cpu?iterations=1.5" })
     void outOfBoundsParametersAre400Problems(String target) throws Exception {
         Problems.assertProblem(http().get(target), 400, Problems.tally("invalid-work-parameter"));
