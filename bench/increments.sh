@@ -106,11 +106,4 @@ row "INCR p99 ms" "%.2f" red p99_ms
 echo
 echo "- increments / GET / = **$inc_vs_get** (aim >= $aim: **$verdict**)"
 echo "- increments / redis-benchmark INCR = **$inc_vs_redis**"
-if [ ${#bench_defects[@]} -eq 0 ]; then
-  echo "- errors: none (every response 2xx, no socket errors, every counter matches its responses)"
-else
-  echo "- **DEFECTS**:"
-  printf '  - %s\n' "${bench_defects[@]}"
-fi
-bench_say "done in ${SECONDS}s"
-[ ${#bench_defects[@]} -eq 0 ]
+bench_finish

@@ -260,3 +260,15 @@ bench_machine() {
       echo ', plus uncommitted changes'))"
   echo "- tools: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), redis-benchmark $(redis-benchmark --version | cut -d' ' -f2), redis-server $(redis-server --version | sed 's/.* v=\([^ ]*\).*/\1/')"
 }
+
+# bench_finish: the closing lines of a report (errors: none, or each defect); fails the script on a defect.
+bench_finish() {
+  if [ ${#bench_defects[@]} -eq 0 ]; then
+    echo "- errors: none (every response 2xx, no socket errors, every counter matches its responses)"
+  else
+    echo "- **DEFECTS**:"
+    printf '  - %s\n' "${bench_defects[@]}"
+  fi
+  bench_say "done in ${SECONDS}s"
+  [ ${#bench_defects[@]} -eq 0 ]
+}

@@ -264,11 +264,4 @@ fi
 echo
 echo "- aim (Tally through Nginx >= $aim of the direct rate, one replica): increments **$inc_ratio ($(verdict "$inc_ratio"))**," \
   "GET / **$get_ratio ($(verdict "$get_ratio"))**"
-if [ ${#bench_defects[@]} -eq 0 ]; then
-  echo "- errors: none (every response 2xx, no socket errors, every counter matches its responses)"
-else
-  echo "- **DEFECTS**:"
-  printf '  - %s\n' "${bench_defects[@]}"
-fi
-bench_say "done in ${SECONDS}s"
-[ ${#bench_defects[@]} -eq 0 ]
+bench_finish
