@@ -75,10 +75,7 @@ verdict=$(awk -v r="$inc_vs_get" -v aim=$aim 'BEGIN { print (r >= aim) ? "met" :
 echo "## Tally increments on one replica vs GET / and redis-benchmark INCR"
 echo
 bench_machine
-echo "- load before: $load_before"
-echo "- load after:  $load_after (includes this benchmark's own load)"
-echo "- CPU during the measured rounds: $(bench_field "$cpu" busy) of the machine busy," \
-  "$(bench_field "$cpu" others) used by processes other than this benchmark (replica, Redis, wrk, redis-benchmark)"
+bench_conditions "$load_before" "$load_after" "$cpu" "replica, Redis, wrk, redis-benchmark"
 load1=$(sed 's/.*load average: \([0-9.]*\),.*/\1/' <<<"$load_before")
 if awk -v l="$load1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
   echo "- note: the 1-minute load was $load1 before the start: other work was running on this machine, so the" \

@@ -272,3 +272,12 @@ bench_finish() {
   bench_say "done in ${SECONDS}s"
   [ ${#bench_defects[@]} -eq 0 ]
 }
+
+# bench_conditions BEFORE AFTER CPU_MARK_RESULT WHO: the report's lines on how busy the machine was
+# (uptime before and after, and the CPU share of processes other than WHO, the benchmark's own processes).
+bench_conditions() {
+  echo "- load before: $1"
+  echo "- load after:  $2 (includes this benchmark's own load)"
+  echo "- CPU during the measured rounds: $(bench_field "$3" busy) of the machine busy," \
+    "$(bench_field "$3" others) used by processes other than this benchmark ($4)"
+}

@@ -63,6 +63,16 @@ summary_row() {
     "$(sum_of "$3" non2xx)" "$(sum_of "$3" socket_errors)" "$inflight"
 }
 
+# The header of a summary_row table: one column per round.
+summary_header() {
+  printf '| request | path |'
+  for ((r = 1; r <= BENCH_ROUNDS; r++)); do printf ' round %d req/s |' "$r"; done
+  echo ' median req/s | p50 ms | p99 ms | non-2xx | socket errors | counter - 2xx |'
+  printf '|---|---|'
+  for ((r = 1; r <= BENCH_ROUNDS; r++)); do printf -- '---:|'; done
+  printf '%s\n' '---:|---:|---:|---:|---:|---:|'
+}
+
 # --- the stack ---
 
 # preflight: the three URLs answer as expected, TLS verified against the run's dev certificate.
@@ -193,10 +203,7 @@ echo "- nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //'), $nginx_workers wor
 echo "- client side: wrk speaks HTTP/1.1 over TLS (${tls:-TLS details unknown}; no HTTP/2 in wrk), keepalive on" \
   "every connection; Nginx to the replica: HTTP/1.1 keepalive pool (keepalive 64)"
 echo "- quiet window: $quiet"
-echo "- load before: $load_start"
-echo "- load after:  $load_after (includes this benchmark's own load)"
-echo "- CPU during the measured rounds: $(bench_field "$cpu" busy) of the machine busy," \
-  "$(bench_field "$cpu" others) used by processes other than this benchmark (launcher, replica, Redis, Nginx, wrk, curl)"
+bench_conditions "$load_start" "$load_after" "$cpu" "launcher, replica, Redis, Nginx, wrk, curl"
 load1=$(sed 's/.*load average: \([0-9.]*\),.*/\1/' <<<"$load_start")
 if awk -v l="$load1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
   echo "- note: the 1-minute load was $load1 at the start, above half the cores (other work, or the slow decay of" \
@@ -210,9 +217,7 @@ echo "- measured: $BENCH_ROUNDS interleaved rounds of five ${BENCH_SECONDS}s wrk
   "GET / via Nginx and direct, order alternating by round, then /nginx-health), wrk -t$BENCH_WRK_THREADS" \
   "-c$BENCH_CONNECTIONS; medians in bold"
 echo
-printf '| request | path |'; for ((r = 1; r <= BENCH_ROUNDS; r++)); do printf ' round %d req/s |' "$r"; done
-echo ' median req/s | p50 ms | p99 ms | non-2xx | socket errors | counter - 2xx |'
-printf '|---|---|'; for ((r = 1; r <= BENCH_ROUNDS; r++)); do printf -- '---:|'; done; printf '%s\n' '---:|---:|---:|---:|---:|---:|'
+summary_header
 summary_row "Tally POST increment" "via Nginx (HTTPS)" ni
 summary_row "Tally POST increment" "direct (HTTP)" di
 summary_row "Tally GET /" "via Nginx (HTTPS)" ng
@@ -245,9 +250,7 @@ if [ "$BENCH_SCALE_REPLICAS" -gt 0 ]; then
   echo "- measured: $BENCH_ROUNDS rounds of increment via Nginx, GET / via Nginx, /nginx-health, ${BENCH_SECONDS}s each;" \
     "all $BENCH_REPLICAS replicas, Redis, Nginx and wrk share the same $(nproc) cores"
   echo
-  printf '| request | path |'; for ((r = 1; r <= BENCH_ROUNDS; r++)); do printf ' round %d req/s |' "$r"; done
-  echo ' median req/s | p50 ms | p99 ms | non-2xx | socket errors | counter - 2xx |'
-  printf '|---|---|'; for ((r = 1; r <= BENCH_ROUNDS; r++)); do printf -- '---:|'; done; printf '%s\n' '---:|---:|---:|---:|---:|---:|'
+  summary_header
   summary_row "Tally POST increment, $BENCH_REPLICAS replicas" "via Nginx (HTTPS)" s_ni
   summary_row "Tally GET /, $BENCH_REPLICAS replicas" "via Nginx (HTTPS)" s_ng
   summary_row "Nginx static GET /nginx-health (second stack)" "Nginx (HTTPS)" s_st
