@@ -243,7 +243,7 @@ class ComposeFileTest {
         addresses.forEach(a -> assertFalse(a.endsWith(":" + managementPort),
                 "the management port " + managementPort + " is never proxied: " + a));
 
-        // deploy/local/up builds: upstream+="server 127.0.0.1:$((app_port + i)) max_fails=1 fail_timeout=2s; "
+        // deploy/local/up builds: upstream+="server 127.0.0.1:$((app_port + i)) max_fails=1 fail_timeout=10s; "
         String launcherParameters = launcherDefault("upstream\\+=\"server [^\"]*?\\)\\) ([^\"]*)\"");
         String launcherForm = replicaNames().stream().map(n -> "server " + n + ":" + appPort + " " + launcherParameters)
                 .collect(Collectors.joining());

@@ -292,7 +292,7 @@ class KubernetesManifestsTest {
                     name + ": the Service's targetPort is the api container's app port");
 
             assertTrue(parameters.contains("resolve"), name + ": the upstream re-resolves the name (resolve)");
-            assertTrue(parameters.contains("max_fails=1") && parameters.contains("fail_timeout=2s"),
+            assertTrue(parameters.contains("max_fails=1") && parameters.contains("fail_timeout=10s"),
                     name + ": same failure parameters as deploy/local/up: " + parameters);
             assertTrue(env.get("TALLY_RESOLVER").matches("resolver\\s+\\S+.*\\bvalid=\\d+s;"),
                     name + ": \"resolve\" needs a resolver with a short validity: " + env.get("TALLY_RESOLVER"));

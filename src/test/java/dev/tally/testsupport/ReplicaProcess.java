@@ -92,9 +92,14 @@ public final class ReplicaProcess implements AutoCloseable {
         throw new IllegalStateException("replica " + instanceId + " not ready within " + timeout + "; see " + log);
     }
 
+    /** SIGTERM without waiting: the replica starts its graceful drain. */
+    public void terminate() {
+        process.destroy();
+    }
+
     /** SIGTERM, then waits for a clean exit; returns the exit code. */
     public int stop(Duration grace) {
-        process.destroy();
+        terminate();
         try {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -1,0 +1,73 @@
+package dev.tally.guard;
+
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import dev.tally.web.Problem;
+import dev.tally.web.ProblemException;
+import dev.tally.web.ProblemWriter;
+import dev.tally.web.RequestIds;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Graceful drain, step two: gets a draining replica out of a proxy's rotation before its listener closes.
+ *
+ * <p>Open-source Nginx has no active health checks: it keeps choosing a draining replica until connections to it
+ * fail, and a POST caught by the listener closing gets a 502 that Nginx must not replay. So while draining, a
+ * request that Nginx declares it will retry elsewhere ({@value #PROXY_RETRIES_HEADER}: idempotent) and whose
+ * method is idempotent is handed back with a 503: Nginx retries it on another replica (the client never sees it)
+ * and counts this replica as failed for its {@code fail_timeout}, so it sends nothing more, POSTs included,
+ * while the replica finishes and closes. Requests without the header (Kubernetes Services, direct clients) are
+ * served to the end of the delay as before: there the orchestrator stops the traffic.
+ */
+@ApplicationScoped
+public class DrainHandoff {
+
+    static final String PROXY_RETRIES_HEADER = "X-Tally-Proxy-Retries";
+    // The methods Nginx itself treats as idempotent (it never retries POST, PATCH or LOCK once sent).
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+            HttpMethod.PUT, HttpMethod.DELETE);
+
+    private final Drain drain;
+    private final ProblemWriter problems;
+    private final Counter handedBack;
+
+    public DrainHandoff(Drain drain, ProblemWriter problems, MeterRegistry metrics) {
+        this.drain = drain;
+        this.problems = problems;
+        this.handedBack = Counter.builder("tally.requests.handed.back")
+                .description("Idempotent requests a draining replica returned to the proxy to retry elsewhere")
+                .register(metrics);
+    }
+
+    void install(@Observes Router router) {
+        // Right after request tagging, so the answer still carries the request id and instance.
+        router.route().order(Integer.MIN_VALUE + 1).handler(this::handOffWhileDraining);
+    }
+
+    private void handOffWhileDraining(RoutingContext ctx) {
+        if (!drain.draining() || !proxyRetriesIdempotent(ctx) || !IDEMPOTENT.contains(ctx.request().method())) {
+            ctx.next();
+            return;
+        }
+        handedBack.increment();
+        ProblemException draining = ProblemException.unavailable("draining",
+                "This replica is shutting down; the proxy retries the request on another one", 1);
+        Problem problem = problems.of(draining, ctx.normalizedPath(), ctx.request().getHeader(RequestIds.HEADER));
+        draining.headers().forEach(ctx.response()::putHeader);
+        ctx.response().setStatusCode(draining.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                .end(problems.json(problem));
+    }
+
+    private static boolean proxyRetriesIdempotent(RoutingContext ctx) {
+        return "idempotent".equalsIgnoreCase(ctx.request().getHeader(PROXY_RETRIES_HEADER));
+    }
+}
