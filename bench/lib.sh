@@ -7,6 +7,9 @@
 #   bench_increment URL READ_URL SECONDS LOG   wrk increments on one counter, then checks its value
 #   bench_check WHAT LINE                  records non-2xx, socket errors, counter mismatches in bench_defects
 #   bench_redis_incr PORT CLIENTS N LOG    one redis-benchmark INCR run; prints "rps=.. p50_ms=.. p99_ms=.."
+#   bench_hey LOG HEY_ARGS...              one hey run; prints "requests=.. p50_ms=.. p99_ms=.. max_ms=.. non2xx=.."
+#   bench_metric NAME                      a replica-1 metric's value (sum of its series) from its management port
+#   bench_rss_mib PID                      a process's resident memory in MiB
 #   bench_cpu_mark / bench_cpu_others MARK  how busy the machine was, and how much of it was not this benchmark
 #   bench_field LINE KEY, bench_median N.., bench_ratio A B, bench_machine
 #
@@ -207,6 +210,36 @@ bench_redis_incr() {
   # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms",...
   printf '%s\n' "$out" | awk -F'"' '$2 == "INCR" { printf "rps=%s p50_ms=%s p99_ms=%s\n", $4, $10, $14 }'
 }
+
+# bench_hey LOG HEY_ARGS...: runs hey with its summary output, appends it to LOG and prints one line:
+# requests=N p50_ms=X p99_ms=Y max_ms=Z non2xx=N errors=N statuses=503:12,... (errors: no HTTP answer at all).
+bench_hey() {
+  local log=$1 out
+  shift
+  out=$(hey "$@" 2>&1) || { printf '%s\n' "$out" >&2; bench_die "hey failed: hey $*"; }
+  printf '%s\n' "$out" >>"$log"
+  printf '%s\n' "$out" | awk '
+    /^Latency distribution:/ { section = "lat"; next }
+    /^Status code distribution:/ { section = "status"; next }
+    /^Error distribution:/ { section = "error"; next }
+    /^ *Slowest:/ { max = $2 * 1000 }
+    section == "lat" && /% in/ { sub("%", "", $1); p[$1] = $3 * 1000 }
+    section == "status" && /^ *\[[0-9]+\]/ {
+      code = substr($1, 2, length($1) - 2); n += $2
+      if (code < 200 || code > 299) { bad += $2; listed = listed sep code ":" $2; sep = "," } }
+    section == "error" && /^ *\[[0-9]+\]/ { errors += substr($1, 2, length($1) - 2) }
+    END { printf "requests=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f non2xx=%d errors=%d statuses=%s\n",
+            n, p["50"], p["99"], max, bad, errors, (listed == "") ? "-" : listed }'
+}
+
+# bench_metric NAME: the sum of every series of a Prometheus metric on replica 1's management port.
+bench_metric() {
+  curl -sf "http://127.0.0.1:$BENCH_MANAGEMENT_PORT/q/metrics" |
+    awk -v m="$1" 'index($0, m " ") == 1 || index($0, m "{") == 1 { s += $NF } END { printf "%.0f\n", s }'
+}
+
+# bench_rss_mib PID: resident set size in MiB (VmRSS).
+bench_rss_mib() { awk '/^VmRSS:/ { printf "%.0f\n", $2 / 1024 }' "/proc/$1/status"; }
 
 # bench_cpu_mark: "WALL BUSY OWN" in clock ticks: wall time since boot (all cores), busy CPU time of the whole
 # machine, and CPU time of this benchmark: the launcher, the replicas, redis-server, Nginx (master and workers),
