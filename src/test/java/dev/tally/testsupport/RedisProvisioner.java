@@ -31,11 +31,20 @@ public final class RedisProvisioner {
 
     /** A Redis the test may stop and restart: never the explicit address, which is not ours to stop. */
     public static RealRedis controllable() {
-        String route = setting(ROUTE_VARIABLE).orElse("auto").toLowerCase(Locale.ROOT);
+        return route(setting(ROUTE_VARIABLE).orElse("auto"));
+    }
+
+    /**
+     * A Redis from the named route, whatever {@code TALLY_TEST_ROUTE} says: for the tests that prove one route
+     * (the container tests take {@code containers} while CI runs the main suite on {@code binaries}).
+     */
+    public static RealRedis route(String name) {
+        String route = name.toLowerCase(Locale.ROOT);
         return announce(switch (route) {
             case "containers" -> {
                 if (!ContainerRedis.engineAnswers()) {
-                    throw new IllegalStateException(ROUTE_VARIABLE + "=containers but no Docker engine answers");
+                    throw new IllegalStateException("the containers route (" + ROUTE_VARIABLE
+                            + "=containers, or a container test) needs a Docker engine, and none answers");
                 }
                 yield new ContainerRedis();
             }

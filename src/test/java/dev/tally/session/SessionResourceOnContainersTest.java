@@ -1,0 +1,13 @@
+package dev.tally.session;
+
+import dev.tally.testsupport.ContainersRoute;
+import dev.tally.testsupport.RunsOnContainers;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/** {@link SessionResourceTest} again, on the Testcontainers route (see {@link ContainersRoute}). */
+@RunsOnContainers
+@QuarkusTest
+@TestProfile(ContainersRoute.class)
+class SessionResourceOnContainersTest extends SessionResourceTest {
+}
