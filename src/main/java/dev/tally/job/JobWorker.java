@@ -281,7 +281,8 @@ public class JobWorker {
             if (!(failure instanceof JobFailure)) {
                 LOG.warnf(failure, "Job %s (%s) attempt %d failed", entry.jobId(), start.type(), start.attempt());
             }
-            long due = System.currentTimeMillis() + backoff(start.attempt()).toMillis();
+            long due = System.currentTimeMillis()
+                    + backoff(start.attempt(), settings.retry().initialBackoff(), settings.retry().maxBackoff()).toMillis();
             String decided = store.retry(entry, error, due);
             return switch (decided) {
                 case "retry" -> "retried";
@@ -294,10 +295,8 @@ public class JobWorker {
         }
     }
 
-    /** initial-backoff x 2^(attempt-1), capped by max-backoff. */
-    Duration backoff(int attempt) {
-        Duration initial = settings.retry().initialBackoff();
-        Duration max = settings.retry().maxBackoff();
+    /** The wait after failed attempt {@code attempt}: initial x 2^(attempt-1), capped by max. */
+    static Duration backoff(int attempt, Duration initial, Duration max) {
         int doublings = Math.min(attempt - 1, 30);
         Duration wait = initial.multipliedBy(1L << doublings);
         return wait.compareTo(max) > 0 || wait.isNegative() ? max : wait;
