@@ -224,6 +224,9 @@ public class JobWorker {
         }
         if (!start.run()) {
             LOG.debugf("Job %s skipped: %s", entry.jobId(), start.reason());
+            if ("dead".equals(start.reason())) { // its attempts were used up by workers that died running it
+                metrics.ended(entry.type(), "dead", Duration.ZERO);
+            }
             return;
         }
         if (start.attempt() == 1) {
