@@ -51,6 +51,28 @@ public class Keys {
         return prefix + "{s:" + sessionId + "}";
     }
 
+    // Every job key shares one hash tag: the submit, start, finish and re-drive scripts touch the stream, the job
+    // record and the retry/dead-letter keys together. One stream is one slot on a Cluster anyway.
+    private static final String JOBS_TAG = "{jobs}:";
+
+    public String jobStream() {
+        return prefix + JOBS_TAG + "stream";
+    }
+
+    /** Sorted set of job ids waiting out a retry backoff, scored by when they are due (epoch ms). */
+    public String jobRetries() {
+        return prefix + JOBS_TAG + "retries";
+    }
+
+    public String jobDeadLetters() {
+        return prefix + JOBS_TAG + "dead";
+    }
+
+    /** A job's record (a hash); {@code jobId} has been validated by the caller. */
+    public String job(String jobId) {
+        return prefix + JOBS_TAG + "job:" + jobId;
+    }
+
     private static String globEscape(String literal) {
         StringBuilder escaped = new StringBuilder(literal.length() + 8);
         for (char c : literal.toCharArray()) {

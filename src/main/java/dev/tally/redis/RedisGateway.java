@@ -8,6 +8,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.RedisConnection;
+import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import io.vertx.redis.client.impl.types.ErrorType;
 
@@ -48,6 +51,27 @@ public class RedisGateway {
     /** A PING with its own, usually shorter, budget: what readiness needs. */
     public Uni<Void> ping(Duration budget) {
         return bounded(redis.execute("PING"), "PING", budget).replaceWithVoid();
+    }
+
+    /**
+     * A connection taken out of the pool for one caller, who holds it until it closes it: for commands that wait
+     * inside Redis ({@code XREADGROUP ... BLOCK}) and would otherwise pin a pooled connection between requests.
+     * It counts against {@code quarkus.redis.max-pool-size}.
+     */
+    public Uni<RedisConnection> dedicatedConnection() {
+        return redis.getRedis().connect()
+                .ifNoItem().after(timeout)
+                .failWith(() -> new RedisUnavailableException("no connection within " + timeout, null))
+                .onFailure().transform(failure -> translate(failure, "connect"));
+    }
+
+    /** One command on a dedicated connection, with its own budget (a blocking read's wait plus a round trip). */
+    public Uni<Response> command(RedisConnection connection, Duration budget, String command, String... args) {
+        Request request = Request.cmd(Command.create(command));
+        for (String arg : args) {
+            request.arg(arg);
+        }
+        return bounded(connection.send(request), command, budget);
     }
 
     private static Uni<Response> bounded(Uni<Response> call, String what, Duration budget) {

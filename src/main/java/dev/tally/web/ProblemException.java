@@ -37,6 +37,11 @@ public final class ProblemException extends RuntimeException {
         return new ProblemException(404, slug, "Not found", detail, null, Map.of());
     }
 
+    /** 413, like a body over the HTTP limit, for a part of a body over a feature's own limit. */
+    public static ProblemException tooLarge(String slug, String detail) {
+        return new ProblemException(413, slug, "Content too large", detail, null, Map.of());
+    }
+
     public static ProblemException conflict(String slug, String title, String detail) {
         return new ProblemException(409, slug, title, detail, null, Map.of());
     }

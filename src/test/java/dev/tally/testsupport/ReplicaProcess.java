@@ -110,6 +110,20 @@ public final class ReplicaProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGKILL ({@code kill -9}): no shutdown hook runs; waits until the process is gone. */
+    public void kill() {
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** This replica's log file, for assertions on what it reported. */
+    public Path log() {
+        return log;
+    }
+
     @Override
     public void close() {
         if (process.isAlive()) {

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Background jobs end to end: jobs/s from submit to succeeded for the no-op handler with 2 worker replicas, and the
+# p99 queue lag at half that rate, beside redis-benchmark's XADD rate on the same redis-server, in one run on this
+# machine. See bench/README.md.
+#
+#   bench/jobs.sh          # ~2-3 minutes with the defaults; progress on stderr, table on stdout
+#
+# Stack: deploy/local/up with one replica in role api (takes the submissions) plus two worker replicas (role
+# worker) started here on the same Redis, stopped by PID on exit. Settings (environment), with defaults:
+# BENCH_JOBS (20000 per round), BENCH_WARMUP_ROUNDS (2), BENCH_ROUNDS (3), BENCH_SUBMITTERS (32, hey -c),
+# BENCH_LAG_SECONDS (15), BENCH_REDIS_CLIENTS (50), BENCH_REDIS_REQUESTS (500000), BENCH_WORKER_PORT (18190,
+# management ports from 19190), and the ports listed in bench/lib.sh. Exits 1 if a submit was not answered 202 or
+# the workers did not record exactly one success per job.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+: "${BENCH_JOBS:=20000}" "${BENCH_WARMUP_ROUNDS:=2}" "${BENCH_ROUNDS:=3}" "${BENCH_SUBMITTERS:=32}"
+: "${BENCH_LAG_SECONDS:=15}" "${BENCH_REDIS_CLIENTS:=50}" "${BENCH_REDIS_REQUESTS:=500000}"
+: "${BENCH_WORKER_PORT:=18190}" "${BENCH_WORKER_MANAGEMENT_PORT:=19190}"
+bench_settings BENCH_JOBS:100 BENCH_WARMUP_ROUNDS:0 BENCH_ROUNDS:1 BENCH_SUBMITTERS:1 BENCH_LAG_SECONDS:5 \
+  BENCH_REDIS_CLIENTS:1 BENCH_REDIS_REQUESTS:1
+bench_need hey:hey redis-benchmark:redis-tools redis-cli:redis-tools curl:curl
+
+worker_pids=()
+stop_all() {
+  local pid
+  for pid in "${worker_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${worker_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  bench_stack_stop
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+load_before=$(uptime)
+export TALLY_ROLE=api # replica 1 of the launcher: accepts jobs, runs none
+bench_stack_start
+unset TALLY_ROLE
+raw=$bench_run_dir/bench-raw.log
+redis() { redis-cli -p "$BENCH_REDIS_PORT" "$@"; }
+stream='tally:{jobs}:stream'
+
+for n in 1 2; do
+  TALLY_ROLE=worker TALLY_INSTANCE_ID=bench-worker-$n QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
+  QUARKUS_HTTP_PORT=$((BENCH_WORKER_PORT + n)) QUARKUS_MANAGEMENT_PORT=$((BENCH_WORKER_MANAGEMENT_PORT + n)) \
+  QUARKUS_REDIS_HOSTS=redis://127.0.0.1:$BENCH_REDIS_PORT \
+    "$(dirname "$(readlink -e "/proc/$bench_replica_pid/exe")")/java" -jar "$bench_root/target/quarkus-app/quarkus-run.jar" \
+    >"$bench_run_dir/worker-$n.log" 2>&1 &
+  worker_pids+=($!)
+  bench_replica_pids+=" $!"
+done
+for n in 1 2; do
+  deadline=$((SECONDS + BENCH_START_TIMEOUT))
+  until curl -sf "http://127.0.0.1:$((BENCH_WORKER_MANAGEMENT_PORT + n))/q/health/ready" >/dev/null; do
+    [ $SECONDS -lt $deadline ] || bench_die "worker $n not ready; see $bench_run_dir/worker-$n.log"
+    sleep 0.3
+  done
+done
+bench_say "2 workers ready (pids ${worker_pids[*]})"
+# hey sends -n rounded down to a multiple of -c: submit exactly that many.
+BENCH_JOBS=$((BENCH_JOBS / BENCH_SUBMITTERS * BENCH_SUBMITTERS))
+submit_url=http://127.0.0.1:$BENCH_PORT/api/v1/jobs
+
+# succeeded: noop successes recorded by both workers (Prometheus counters).
+succeeded() {
+  local n total=0 v
+  for n in 1 2; do
+    v=$(curl -sf "http://127.0.0.1:$((BENCH_WORKER_MANAGEMENT_PORT + n))/q/metrics" |
+      awk '/^tally_jobs_outcomes_total\{.*outcome="succeeded".*type="noop"/ { s += $2 } END { printf "%d", s }')
+    total=$((total + v))
+  done
+  echo "$total"
+}
+
+# drained: the stream holds only outstanding jobs (each success deletes its entry), so empty = all done.
+await_drained() {
+  until [ "$(redis XLEN "$stream")" = 0 ]; do sleep 0.02; done
+}
+
+# burst JOBS: submits JOBS no-op jobs as fast as hey can, waits until all have succeeded; prints
+# "jobs_per_s=.. submit_per_s=.. non202=.. missing=.."
+burst() {
+  local before start out end accepted submit_s
+  before=$(succeeded)
+  start=$(date +%s.%N)
+  out=$(hey -n "$1" -c "$BENCH_SUBMITTERS" -m POST -T application/json -d '{"type":"noop"}' "$submit_url")
+  printf '%s\n' "$out" >>"$raw"
+  submit_s=$(printf '%s\n' "$out" | awk '/Total:/ { print $2 }')
+  await_drained
+  end=$(date +%s.%N)
+  sleep 0.5
+  accepted=$(printf '%s\n' "$out" | awk '/\[202\]/ { print $2 }')
+  awk -v n="$1" -v s="$start" -v e="$end" -v t="$submit_s" -v ok="${accepted:-0}" -v d="$(($(succeeded) - before))" \
+    'BEGIN { printf "jobs_per_s=%.0f submit_per_s=%.0f non202=%d missing=%d\n", n / (e - s), n / t, n - ok, ok - d }'
+}
+
+# check WHAT LINE: a submit that was not answered 202, or an accepted job without exactly one success, is a defect.
+# (A 503 after tally.redis.command-timeout may still have queued the job: then missing is negative.)
+check() {
+  [ "$(bench_field "$2" non202)" -eq 0 ] || bench_defects+=("$1: $(bench_field "$2" non202) submits not answered 202")
+  [ "$(bench_field "$2" missing)" -eq 0 ] ||
+    bench_defects+=("$1: $(bench_field "$2" missing) accepted jobs without exactly one recorded success")
+}
+
+warmup_notes=()
+for ((r = 1; r <= BENCH_WARMUP_ROUNDS; r++)); do
+  line=$(burst "$BENCH_JOBS")
+  bench_say "warm-up $r/$BENCH_WARMUP_ROUNDS (not counted): $(bench_field "$line" jobs_per_s) jobs/s"
+  warmup_notes+=("warm-up $r: $(bench_field "$line" jobs_per_s) jobs/s, $(bench_field "$line" non202) submits not 202, accepted minus recorded successes $(bench_field "$line" missing)")
+done
+
+jobs=() xadd=()
+cpu_mark=$(bench_cpu_mark)
+for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+  jobs[r]=$(burst "$BENCH_JOBS"); check "round $r" "${jobs[r]}"
+  out=$(timeout 120 redis-benchmark -h 127.0.0.1 -p "$BENCH_REDIS_PORT" -c "$BENCH_REDIS_CLIENTS" \
+    -n "$BENCH_REDIS_REQUESTS" --csv XADD bench:xadd MAXLEN '~' 100000 '*' f v 2>&1)
+  printf '%s\n' "$out" >>"$raw"
+  redis DEL bench:xadd >/dev/null
+  xadd[r]=$(printf '%s\n' "$out" | awk -F'"' '$2 ~ /^XADD/ { printf "rps=%s p50_ms=%s p99_ms=%s\n", $4, $10, $14 }')
+  bench_say "round $r/$BENCH_ROUNDS: $(bench_field "${jobs[r]}" jobs_per_s) jobs/s end to end, redis-benchmark XADD $(bench_field "${xadd[r]}" rps)/s"
+done
+jobs_median=$(bench_median $(for ((r = 1; r <= BENCH_ROUNDS; r++)); do bench_field "${jobs[r]}" jobs_per_s; done))
+xadd_median=$(bench_median $(for ((r = 1; r <= BENCH_ROUNDS; r++)); do bench_field "${xadd[r]}" rps; done))
+
+# Queue lag at half the measured rate: hey paces each of its 10 clients (-q is per client). The lag of each job is
+# startedAt - createdAt from its record (first start), over the jobs created in this phase only.
+half=$(awk -v m="$jobs_median" 'BEGIN { printf "%d", m / 2 }')
+per_client=$(awk -v h="$half" 'BEGIN { q = h / 10; printf "%d", (q < 1) ? 1 : q }')
+lag_from=$(($(date +%s%3N)))
+bench_say "lag phase: ${BENCH_LAG_SECONDS}s at ~$half jobs/s"
+out=$(hey -z "${BENCH_LAG_SECONDS}s" -c 10 -q "$per_client" -m POST -T application/json -d '{"type":"noop"}' "$submit_url")
+printf '%s\n' "$out" >>"$raw"
+await_drained
+lag_non202=$(printf '%s\n' "$out" | awk '/responses/ && !/\[202\]/ { s += $2 } END { printf "%d", s }')
+[ "$lag_non202" -eq 0 ] || bench_defects+=("lag phase: $lag_non202 submits not answered 202")
+lag_rate=$(printf '%s\n' "$out" | awk '/Requests\/sec:/ { printf "%.0f", $2 }')
+lags=$(redis --scan --pattern 'tally:{jobs}:job:*' | sed 's/^/HMGET /; s/$/ createdAt startedAt finishedAt/' |
+  redis | paste - - - | awk -v from="$lag_from" '$1 >= from { print $2 - $1, $3 - $1 }')
+lag=$(printf '%s\n' "$lags" | awk '{ print $1 }' | sort -n | awk '{ v[NR] = $1 } END {
+  printf "jobs=%d p50_ms=%d p99_ms=%d max_ms=%d\n", NR, v[int(NR * 0.5) + 1], v[int(NR * 0.99) + 1], v[NR] }')
+e2e=$(printf '%s\n' "$lags" | awk '{ print $2 }' | sort -n | awk '{ v[NR] = $1 } END {
+  printf "p50_ms=%d p99_ms=%d\n", v[int(NR * 0.5) + 1], v[int(NR * 0.99) + 1] }')
+load_after=$(uptime)
+cpu=$(bench_cpu_others "$cpu_mark")
+
+echo "## Jobs end to end (no-op handler, 1 api + 2 worker replicas) vs redis-benchmark XADD"
+echo
+bench_machine
+bench_conditions "$load_before" "$load_after" "$cpu" "replicas, Redis, hey, redis-benchmark"
+echo "- warm-up (not counted, cold JIT): $( (IFS=';'; echo "${warmup_notes[*]:-none}") | sed 's/;/; /g')"
+echo "- measured: $BENCH_ROUNDS rounds of $BENCH_JOBS jobs" \
+  "submitted by hey -c $BENCH_SUBMITTERS to the api replica, timed until the stream is empty (every job succeeded)," \
+  "then redis-benchmark -c $BENCH_REDIS_CLIENTS -n $BENCH_REDIS_REQUESTS XADD (MAXLEN ~ 100000) on the same Redis"
+echo
+printf '| |'; for ((r = 1; r <= BENCH_ROUNDS; r++)); do printf ' round %d |' "$r"; done; echo ' median |'
+printf '|---|'; for ((r = 0; r <= BENCH_ROUNDS; r++)); do printf -- '---:|'; done; echo
+row() {
+  local -n lines=$2
+  local values=() r
+  for ((r = 1; r <= BENCH_ROUNDS; r++)); do values+=("$(bench_field "${lines[r]}" "$3")"); done
+  printf '| %s |' "$1"; printf ' %s |' "${values[@]}"; printf ' **%s** |\n' "$(bench_median "${values[@]}")"
+}
+row "jobs/s, submit to succeeded" jobs jobs_per_s
+row "submits/s (hey, 202s)" jobs submit_per_s
+row "redis-benchmark XADD/s" xadd rps
+row "XADD p99 ms" xadd p99_ms
+echo
+echo "- jobs / redis-benchmark XADD = **$(bench_ratio "$jobs_median" "$xadd_median")**"
+echo "- queue lag at ~50% of that rate (${BENCH_LAG_SECONDS}s, offered $half/s, achieved $lag_rate/s," \
+  "$(bench_field "$lag" jobs) jobs): submit to start p50 $(bench_field "$lag" p50_ms) ms," \
+  "**p99 $(bench_field "$lag" p99_ms) ms**, max $(bench_field "$lag" max_ms) ms; submit to succeeded p50" \
+  "$(bench_field "$e2e" p50_ms) ms, p99 $(bench_field "$e2e" p99_ms) ms"
+if [ ${#bench_defects[@]} -eq 0 ]; then
+  echo "- errors: none (every submit 202, exactly one recorded success per job)"
+else
+  echo "- **DEFECTS**:"; printf '  - %s\n' "${bench_defects[@]}"
+fi
+bench_say "done in ${SECONDS}s"
+[ ${#bench_defects[@]} -eq 0 ]

@@ -1,0 +1,57 @@
+package dev.tally.job;
+
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Every replica (api ones too, so the ops console and the cluster view see the queue anywhere) samples the queue
+ * every {@code tally.job.stats-interval} into the {@link JobMetrics} gauges: a handful of O(1)/O(log n) Redis
+ * reads, instead of one per scrape.
+ */
+@ApplicationScoped
+public class QueueSampler {
+
+    private static final Logger LOG = Logger.getLogger(QueueSampler.class);
+
+    private final JobStore store;
+    private final JobMetrics metrics;
+    private final Duration interval;
+    private volatile boolean running;
+
+    public QueueSampler(JobStore store, JobMetrics metrics, JobSettings settings) {
+        this.store = store;
+        this.metrics = metrics;
+        this.interval = settings.statsInterval();
+    }
+
+    void start(@Observes StartupEvent event) {
+        running = true;
+        Thread.ofVirtual().name("tally-job-stats").start(this::loop);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                metrics.sampled(store.stats().await().atMost(interval.plusSeconds(5)));
+            } catch (RuntimeException e) {
+                LOG.debugf("Job queue sample failed (keeping the last one): %s", e.getMessage());
+            }
+            try {
+                Thread.sleep(interval);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+}
