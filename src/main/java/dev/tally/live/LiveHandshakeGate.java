@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import dev.tally.counter.CounterName;
+import dev.tally.guard.Drain;
 import dev.tally.web.Problem;
 import dev.tally.web.ProblemException;
 import dev.tally.web.ProblemWriter;
@@ -15,7 +16,8 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Refuses live handshakes before the upgrade, with the same problem documents as every other error: a bad counter
  * name is a 400 {@code invalid-counter-name}, a replica at {@code tally.live.max-sockets} a 503
- * {@code live-sockets-exhausted} with {@code Retry-After} (another replica behind the balancer may have room).
+ * {@code live-sockets-exhausted} with {@code Retry-After} (another replica behind the balancer may have room), a
+ * draining replica a 503 {@code draining} (Nginx retries a refused handshake on another replica).
  * A Vert.x route rather than a websockets-next {@code HttpUpgradeCheck}, because the check can only choose a status
  * and headers, not a body. It runs after request tagging and body limits and before the WebSocket route.
  */
@@ -28,11 +30,13 @@ public class LiveHandshakeGate {
     private final ProblemWriter problems;
     private final LiveMetrics metrics;
     private final LiveSettings settings;
+    private final Drain drain;
 
-    public LiveHandshakeGate(ProblemWriter problems, LiveMetrics metrics, LiveSettings settings) {
+    public LiveHandshakeGate(ProblemWriter problems, LiveMetrics metrics, LiveSettings settings, Drain drain) {
         this.problems = problems;
         this.metrics = metrics;
         this.settings = settings;
+        this.drain = drain;
     }
 
     void install(@Observes Router router) {
@@ -47,6 +51,11 @@ public class LiveHandshakeGate {
                         + settings.maxSockets() + " live sockets; retry, possibly on another replica",
                         RETRY_AFTER_SECONDS);
             }
+            if (drain.draining()) {
+                throw ProblemException.unavailable("draining", "This replica is shutting down; retry on another",
+                        1);
+            }
+            UpgradedRequestRelease.onClose(ctx.request());
             ctx.next();
         } catch (ProblemException refused) {
             refused.headers().forEach((name, value) -> ctx.response().putHeader(name, value));

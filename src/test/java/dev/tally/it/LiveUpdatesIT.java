@@ -28,6 +28,7 @@ import dev.tally.testsupport.Ports;
 import dev.tally.testsupport.PrometheusMetrics;
 import dev.tally.testsupport.RealRedis;
 import dev.tally.testsupport.RedisProvisioner;
+import dev.tally.testsupport.ReplicaProcess;
 import dev.tally.testsupport.SlowLiveReader;
 import dev.tally.testsupport.TrustedCertificate;
 import dev.tally.testsupport.Unique;
@@ -196,6 +197,24 @@ class LiveUpdatesIT {
                 assertTrue(seen.get(i) > seen.get(i - 1), "values only grow");
             }
             assertEquals(total, seen.get(seen.size() - 1));
+        }
+    }
+
+    @Test
+    void atShutdownLiveSocketsAreToldToGoAwayAndDoNotHoldTheReplicaToItsShutdownTimeout() {
+        String name = Unique.name("live-drain");
+        try (ReplicaProcess replica = ReplicaProcess.start("live-drain", redis.url());
+                LiveSocket socket = LiveSocket.open(replica.url("/api/v1/counters/" + name + "/live")
+                        .replaceFirst("^http", "ws"), name, null)) {
+            socket.awaitLast(0, WAIT);
+            long started = System.nanoTime();
+            replica.stop(Duration.ofSeconds(60));
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertEquals(1001, socket.awaitClose(WAIT), "closed with 1001 going away");
+            // quarkus.shutdown.delay is 5 s and quarkus.shutdown.timeout 20 s: a socket still counted as a
+            // request in flight would hold the exit to 25 s.
+            assertTrue(took.compareTo(Duration.ofSeconds(20)) < 0, "replica stopped in " + took);
+            System.out.printf("replica with a live socket stopped in %d ms%n", took.toMillis());
         }
     }
 
