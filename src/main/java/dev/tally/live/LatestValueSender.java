@@ -64,7 +64,10 @@ final class LatestValueSender {
                 metrics.sent();
                 writing.set(false);
                 writeNext();
-            }, closed -> writing.set(false));
+            }, closed -> {
+                writing.set(false);
+                discard(); // the socket is gone: nothing will take what waits
+            });
             return;
         }
     }
