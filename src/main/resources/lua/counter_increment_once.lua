@@ -1,6 +1,6 @@
 -- Increment a counter at most once per idempotency key, atomically.
--- KEYS[1] counter value, KEYS[2] idempotency record (same hash tag)
--- ARGV[1] amount (canonical decimal), ARGV[2] retention in milliseconds
+-- KEYS[1] counter value, KEYS[2] idempotency record, KEYS[3] counter version (same hash tag)
+-- ARGV[1] amount (canonical decimal), ARGV[2] retention in milliseconds, ARGV[3] the counter's change channel
 -- Returns {value, replayed}: replayed = 1 when the key had already been used with this amount.
 -- Refuses with "MISMATCH <amount>" when the key was first used with a different amount.
 local recorded = redis.call('HMGET', KEYS[2], 'by', 'value')
@@ -16,4 +16,7 @@ redis.call('INCRBY', KEYS[1], ARGV[1])
 local value = redis.call('GET', KEYS[1])
 redis.call('HSET', KEYS[2], 'by', ARGV[1], 'value', value)
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
+-- A replay changes nothing and announces nothing; a first use announces like counter_increment.lua.
+local version = redis.call('INCR', KEYS[3])
+redis.call('PUBLISH', ARGV[3], string.format('%d', version) .. ' ' .. value)
 return {value, 0}

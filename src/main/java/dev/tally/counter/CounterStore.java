@@ -13,7 +13,12 @@ import dev.tally.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 
-/** Counters in Redis: one string key per counter, changed only by atomic Redis operations. */
+/**
+ * Counters in Redis: one string key per counter, changed only by atomic Redis operations. Every change also
+ * bumps the counter's version and publishes {@code "<version> <value>"} on its change channel inside the same
+ * script, so subscribers (see {@code live/}) get the changes in the order they happened and none is missed
+ * between the change and its announcement.
+ */
 @ApplicationScoped
 public class CounterStore {
 
@@ -29,7 +34,9 @@ public class CounterStore {
     private final RedisGateway redis;
     private final Keys keys;
     private final CounterSettings settings;
+    private final LuaScript incrementScript = LuaScript.load("counter_increment");
     private final LuaScript incrementOnce = LuaScript.load("counter_increment_once");
+    private final LuaScript resetScript = LuaScript.load("counter_reset");
 
     public CounterStore(RedisGateway redis, Keys keys, CounterSettings settings) {
         this.redis = redis;
@@ -42,22 +49,36 @@ public class CounterStore {
                 .map(value -> value == null ? 0L : value.toLong());
     }
 
+    /** The value and version together (one MGET of two keys in one hash tag): what a live feed starts from. */
+    public Uni<CounterState> state(String name) {
+        return redis.command("MGET", keys.counterValue(name), keys.counterVersion(name))
+                .map(reply -> new CounterState(orZero(reply.get(1)), orZero(reply.get(0))));
+    }
+
     public Uni<Long> increment(String name, long by) {
-        return redis.command("INCRBY", keys.counterValue(name), Long.toString(by))
-                .map(Response::toLong)
+        List<String> scriptKeys = List.of(keys.counterValue(name), keys.counterVersion(name));
+        return redis.script(incrementScript, scriptKeys, List.of(Long.toString(by), keys.counterChanges(name)))
+                .map(reply -> Long.parseLong(reply.toString()))
                 .onFailure(RedisReplyException.class).transform(failure -> refusal(name, failure));
     }
 
     public Uni<Increment> incrementOnce(String name, long by, String idempotencyKey) {
-        List<String> scriptKeys = List.of(keys.counterValue(name), keys.counterIdempotency(name, idempotencyKey));
-        List<String> args = List.of(Long.toString(by), Long.toString(settings.idempotencyRetention().toMillis()));
+        List<String> scriptKeys = List.of(keys.counterValue(name), keys.counterIdempotency(name, idempotencyKey),
+                keys.counterVersion(name));
+        List<String> args = List.of(Long.toString(by), Long.toString(settings.idempotencyRetention().toMillis()),
+                keys.counterChanges(name));
         return redis.script(incrementOnce, scriptKeys, args)
                 .map(reply -> new Increment(Long.parseLong(reply.get(0).toString()), reply.get(1).toLong() == 1))
                 .onFailure(RedisReplyException.class).transform(failure -> refusal(name, failure));
     }
 
     public Uni<Void> reset(String name) {
-        return redis.command("DEL", keys.counterValue(name)).replaceWithVoid();
+        List<String> scriptKeys = List.of(keys.counterValue(name), keys.counterVersion(name));
+        return redis.script(resetScript, scriptKeys, List.of(keys.counterChanges(name))).replaceWithVoid();
+    }
+
+    private static long orZero(Response value) {
+        return value == null ? 0L : value.toLong();
     }
 
     public Uni<CounterPage> list(String namePrefix, ListCursor from, int limit) {

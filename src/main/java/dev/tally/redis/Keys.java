@@ -14,6 +14,7 @@ public class Keys {
 
     private static final String COUNTER_TAG = "{c:";
     private static final String COUNTER_VALUE_SUFFIX = "}:value";
+    private static final String COUNTER_CHANGES_SUFFIX = "}:changes";
 
     private final String prefix;
 
@@ -29,6 +30,21 @@ public class Keys {
         return prefix + COUNTER_TAG + counterName + COUNTER_VALUE_SUFFIX;
     }
 
+    /** How many changes the counter has had; only grows, across resets too (live feeds order messages by it). */
+    public String counterVersion(String counterName) {
+        return prefix + COUNTER_TAG + counterName + "}:version";
+    }
+
+    /** The pub/sub channel that announces every change of the counter (see {@code live/}). */
+    public String counterChanges(String counterName) {
+        return prefix + COUNTER_TAG + counterName + COUNTER_CHANGES_SUFFIX;
+    }
+
+    /** The counter name inside a change channel, or empty when the channel is not one. */
+    public Optional<String> counterNameOfChanges(String channel) {
+        return between(channel, prefix + COUNTER_TAG, COUNTER_CHANGES_SUFFIX);
+    }
+
     public String counterIdempotency(String counterName, String idempotencyKey) {
         return prefix + COUNTER_TAG + counterName + "}:idem:" + idempotencyKey;
     }
@@ -40,11 +56,7 @@ public class Keys {
 
     /** The counter name inside a value key, or empty when the key is not one. */
     public Optional<String> counterNameOf(String valueKey) {
-        String head = prefix + COUNTER_TAG;
-        if (!valueKey.startsWith(head) || !valueKey.endsWith(COUNTER_VALUE_SUFFIX)) {
-            return Optional.empty();
-        }
-        return Optional.of(valueKey.substring(head.length(), valueKey.length() - COUNTER_VALUE_SUFFIX.length()));
+        return between(valueKey, prefix + COUNTER_TAG, COUNTER_VALUE_SUFFIX);
     }
 
     public String session(String sessionId) {
@@ -71,6 +83,13 @@ public class Keys {
     /** A job's record (a hash); {@code jobId} has been validated by the caller. */
     public String job(String jobId) {
         return prefix + JOBS_TAG + "job:" + jobId;
+    }
+
+    private static Optional<String> between(String text, String head, String tail) {
+        if (text.length() < head.length() + tail.length() || !text.startsWith(head) || !text.endsWith(tail)) {
+            return Optional.empty();
+        }
+        return Optional.of(text.substring(head.length(), text.length() - tail.length()));
     }
 
     private static String globEscape(String literal) {

@@ -4,9 +4,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Free loopback ports for real processes started by tests. */
+/**
+ * Free loopback ports for real processes started by tests. A port is handed out once per test JVM: the kernel may
+ * return a just-closed ephemeral port again, and two ports picked before either process binds would collide
+ * (seen: Nginx's HTTPS port equal to a replica's port).
+ */
 public final class Ports {
+
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private Ports() {
     }
@@ -17,7 +25,7 @@ public final class Ports {
             int base = free();
             boolean all = true;
             for (int port = base + 1; port < base + count && all; port++) {
-                all = isFree(port);
+                all = isFree(port) && HANDED_OUT.add(port); // a failed attempt only wastes a few port numbers
             }
             if (all && base + count <= 65535) {
                 return base;
@@ -35,6 +43,16 @@ public final class Ports {
     }
 
     public static int free() {
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = anyFree();
+            if (HANDED_OUT.add(port)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port that was not handed out already");
+    }
+
+    private static int anyFree() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

@@ -28,6 +28,14 @@ public final class PrometheusMetrics {
                 .sum();
     }
 
+    /** The sum of the series of {@code name} whose labels contain {@code label} (e.g. {@code area="heap"}). */
+    public double value(String name, String label) {
+        String text = management.get("metrics").body();
+        return text.lines().filter(line -> line.startsWith(name + "{") && line.contains(label))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
     /** Polls until {@code name} equals {@code expected}; fails after {@code within}. */
     public void await(String name, double expected, Duration within) {
         long deadline = System.nanoTime() + within.toNanos();

@@ -1,0 +1,22 @@
+package dev.tally.counter;
+
+/**
+ * A counter's value with its version: the number of changes it has had, which only grows (resets included). Of
+ * two states of one counter, the one with the higher version is the newer, whatever their values.
+ */
+public record CounterState(long version, long value) {
+
+    /** The payload every change publishes on the counter's channel: {@code "<version> <value>"}. */
+    public static CounterState parse(String payload) {
+        int space = payload.indexOf(' ');
+        if (space <= 0) {
+            throw new IllegalArgumentException("not a counter change: " + payload);
+        }
+        return new CounterState(Long.parseLong(payload, 0, space, 10),
+                Long.parseLong(payload, space + 1, payload.length(), 10));
+    }
+
+    public boolean newerThan(CounterState other) {
+        return other == null || version > other.version;
+    }
+}

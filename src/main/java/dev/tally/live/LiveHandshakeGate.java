@@ -1,0 +1,68 @@
+package dev.tally.live;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import dev.tally.counter.CounterName;
+import dev.tally.guard.Drain;
+import dev.tally.web.Problem;
+import dev.tally.web.ProblemException;
+import dev.tally.web.ProblemWriter;
+import dev.tally.web.RequestIds;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Refuses live handshakes before the upgrade, with the same problem documents as every other error: a bad counter
+ * name is a 400 {@code invalid-counter-name}, a replica at {@code tally.live.max-sockets} a 503
+ * {@code live-sockets-exhausted} with {@code Retry-After} (another replica behind the balancer may have room), a
+ * draining replica a 503 {@code draining} (Nginx retries a refused handshake on another replica).
+ * A Vert.x route rather than a websockets-next {@code HttpUpgradeCheck}, because the check can only choose a status
+ * and headers, not a body. It runs after request tagging and body limits and before the WebSocket route.
+ */
+@ApplicationScoped
+public class LiveHandshakeGate {
+
+    private static final String LIVE_PATHS = "^/api/v1/counters/([^/]*)/live$";
+    private static final long RETRY_AFTER_SECONDS = 5;
+
+    private final ProblemWriter problems;
+    private final LiveMetrics metrics;
+    private final LiveSettings settings;
+    private final Drain drain;
+
+    public LiveHandshakeGate(ProblemWriter problems, LiveMetrics metrics, LiveSettings settings, Drain drain) {
+        this.problems = problems;
+        this.metrics = metrics;
+        this.settings = settings;
+        this.drain = drain;
+    }
+
+    void install(@Observes Router router) {
+        router.routeWithRegex(LIVE_PATHS).order(Integer.MIN_VALUE + 2).handler(this::check);
+    }
+
+    private void check(RoutingContext ctx) {
+        try {
+            CounterName.require(ctx.pathParam("param0"));
+            if (metrics.openSockets() >= settings.maxSockets()) {
+                throw ProblemException.unavailable("live-sockets-exhausted", "This replica already serves its "
+                        + settings.maxSockets() + " live sockets; retry, possibly on another replica",
+                        RETRY_AFTER_SECONDS);
+            }
+            if (drain.draining()) {
+                throw ProblemException.unavailable("draining", "This replica is shutting down; retry on another",
+                        1);
+            }
+            UpgradedRequestRelease.onClose(ctx.request());
+            ctx.next();
+        } catch (ProblemException refused) {
+            refused.headers().forEach((name, value) -> ctx.response().putHeader(name, value));
+            ctx.response().setStatusCode(refused.status())
+                    .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                    .end(problems.json(problems.of(refused, ctx.normalizedPath(),
+                            ctx.request().getHeader(RequestIds.HEADER))));
+        }
+    }
+}
