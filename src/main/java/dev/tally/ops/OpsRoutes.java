@@ -1,6 +1,8 @@
 package dev.tally.ops;
 
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,11 +25,13 @@ import io.vertx.ext.web.RoutingContext;
 public class OpsRoutes {
 
     private final ThreadDump threads;
+    private final InFlightRequests inFlight;
     private final InstanceId instance;
     private final ObjectMapper json;
 
-    public OpsRoutes(ThreadDump threads, InstanceId instance, ObjectMapper json) {
+    public OpsRoutes(ThreadDump threads, InFlightRequests inFlight, InstanceId instance, ObjectMapper json) {
         this.threads = threads;
+        this.inFlight = inFlight;
         this.instance = instance;
         this.json = json;
     }
@@ -36,6 +40,7 @@ public class OpsRoutes {
         Router router = management.router();
         // A dump writes and reads a temp file and walks every stack: a worker thread's job, not the event loop's.
         router.get("/ops/threads").blockingHandler(this::threads, false);
+        router.get("/ops/requests").handler(this::requests);
     }
 
     private void threads(RoutingContext ctx) {
@@ -53,6 +58,29 @@ public class OpsRoutes {
             ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
                     .end(ThreadDumpText.render(dump, instance.value()));
         }
+    }
+
+    /** What an operator needs to find a hanging request: oldest first, with the thread to look up in a dump. */
+    private void requests(RoutingContext ctx) {
+        List<Map<String, Object>> rows = inFlight.all().stream()
+                .sorted(Comparator.comparing(InFlightRequest::startedAt))
+                .map(request -> {
+                    Thread thread = request.servingThread();
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("method", request.method());
+                    row.put("path", request.path());
+                    row.put("requestId", request.requestId());
+                    row.put("startedAt", request.startedAt().toString());
+                    row.put("ageMs", request.age().toMillis());
+                    row.put("thread", thread.getName() + " #" + thread.threadId());
+                    row.put("threadKind", request.threadKind().label());
+                    return row;
+                }).toList();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("instance", instance.value());
+        body.put("inFlight", rows.size());
+        body.put("requests", rows);
+        sendJson(ctx, body);
     }
 
     private void sendJson(RoutingContext ctx, Object body) {
