@@ -11,7 +11,7 @@ import org.eclipse.microprofile.health.Liveness;
 /**
  * Liveness DOWN while threads are deadlocked: a deadlock never resolves itself, and a restart is the only cure,
  * which is what Kubernetes does to a pod whose liveness fails. Deliberately the only thing liveness checks
- * (a Redis outage must not restart every pod).
+ * (an outage of the data store must not restart every pod).
  */
 @Liveness
 @ApplicationScoped
