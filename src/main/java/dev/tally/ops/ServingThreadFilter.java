@@ -1,6 +1,8 @@
 package dev.tally.ops;
 
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
@@ -14,10 +16,15 @@ import io.micrometer.core.instrument.Timer;
  */
 public class ServingThreadFilter {
 
-    private final MeterRegistry metrics;
+    private final Map<ThreadKind, Timer> delays = new EnumMap<>(ThreadKind.class);
 
     public ServingThreadFilter(MeterRegistry metrics) {
-        this.metrics = metrics;
+        for (ThreadKind kind : ThreadKind.values()) {
+            delays.put(kind, Timer.builder("tally.requests.dispatch.delay").tag("thread", kind.label())
+                    .description("From the request's arrival to its handler starting: the queue delay of the "
+                            + "event loop, worker pool or virtual-thread scheduler")
+                    .register(metrics));
+        }
     }
 
     @ServerRequestFilter
@@ -25,10 +32,7 @@ public class ServingThreadFilter {
         InFlightRequests.current().ifPresent(request -> {
             Thread thread = Thread.currentThread();
             Duration waited = request.dispatchedTo(thread);
-            Timer.builder("tally.requests.dispatch.delay").tag("thread", ThreadKind.of(thread).label())
-                    .description("From the request's arrival to its handler starting: the queue delay of the "
-                            + "event loop, worker pool or virtual-thread scheduler")
-                    .register(metrics).record(waited);
+            delays.get(ThreadKind.of(thread)).record(waited);
         });
     }
 }
