@@ -92,6 +92,19 @@ public class Keys {
         return Optional.of(text.substring(head.length(), text.length() - tail.length()));
     }
 
+    /**
+     * The cluster view's index: a sorted set of replica ids scored by their last publish time (Redis' clock).
+     * It shares the {@code {ops}} hash tag with the snapshots, so one script updates both, also on a Cluster.
+     */
+    public String replicaIndex() {
+        return prefix + "{ops}:replicas";
+    }
+
+    /** One replica's latest snapshot (JSON), expiring a few seconds after the replica stops publishing. */
+    public String replicaSnapshot(String instanceId) {
+        return prefix + "{ops}:replica:" + instanceId;
+    }
+
     private static String globEscape(String literal) {
         StringBuilder escaped = new StringBuilder(literal.length() + 8);
         for (char c : literal.toCharArray()) {

@@ -75,9 +75,21 @@ public class RedisGateway {
     }
 
     private static Uni<Response> bounded(Uni<Response> call, String what, Duration budget) {
-        return call.ifNoItem().after(budget)
+        return timed(call).ifNoItem().after(budget)
                 .failWith(() -> new RedisUnavailableException(what + " got no answer within " + budget, null))
                 .onFailure().transform(failure -> translate(failure, what));
+    }
+
+    /** Adds the call's duration, from subscription to answer or failure, to the calling request's Redis time. */
+    private static Uni<Response> timed(Uni<Response> call) {
+        return Uni.createFrom().deferred(() -> {
+            RedisTime account = RedisTime.current();
+            if (account == null) {
+                return call;
+            }
+            long started = System.nanoTime();
+            return call.onTermination().invoke(() -> account.add(System.nanoTime() - started));
+        });
     }
 
     private static RuntimeException translate(Throwable failure, String what) {
