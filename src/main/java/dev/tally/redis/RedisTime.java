@@ -3,6 +3,7 @@ package dev.tally.redis;
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.smallrye.common.vertx.VertxContext;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
@@ -23,7 +24,7 @@ public final class RedisTime {
     /** A fresh account for the request whose context the caller runs in (a detached one outside any context). */
     public static RedisTime startForCurrentRequest() {
         RedisTime time = new RedisTime();
-        Context context = Vertx.currentContext();
+        Context context = requestContext();
         if (context != null) {
             context.putLocal(CONTEXT_KEY, time);
         }
@@ -32,8 +33,18 @@ public final class RedisTime {
 
     /** The account of the request the caller runs for, or null. */
     static RedisTime current() {
-        Context context = Vertx.currentContext();
+        Context context = requestContext();
         return context == null ? null : context.getLocal(CONTEXT_KEY);
+    }
+
+    /**
+     * The current duplicated context, or null. Quarkus forbids context locals on a root (event-loop) context and
+     * throws; code that runs there, such as the live feeds' subscription and the cluster view's publisher, is not
+     * a request and records nothing.
+     */
+    private static Context requestContext() {
+        Context context = Vertx.currentContext();
+        return context != null && VertxContext.isDuplicatedContext(context) ? context : null;
     }
 
     void add(long elapsedNanos) {

@@ -9,6 +9,7 @@ import dev.tally.ops.InFlightRequest;
 import dev.tally.ops.InFlightRequests;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -36,6 +37,12 @@ public class RequestTiming {
     }
 
     private void track(RoutingContext ctx) {
+        if ("websocket".equalsIgnoreCase(ctx.request().getHeader(HttpHeaders.UPGRADE))) {
+            // A handshake becomes a live socket that may stay open for hours: it never "ends" as a request, so
+            // tracking it would report every socket as stuck. Sockets have their own metrics (live/LiveMetrics).
+            ctx.next();
+            return;
+        }
         Context requestContext = Vertx.currentContext();
         InFlightRequest request = inFlight.begin(ctx.request().method().name(), ctx.request().path(),
                 ctx.request().getHeader(RequestIds.HEADER));
