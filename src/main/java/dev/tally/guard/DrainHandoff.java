@@ -5,13 +5,10 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import dev.tally.web.Problem;
 import dev.tally.web.ProblemException;
 import dev.tally.web.ProblemWriter;
-import dev.tally.web.RequestIds;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -58,13 +55,8 @@ public class DrainHandoff {
             return;
         }
         handedBack.increment();
-        ProblemException draining = ProblemException.unavailable("draining",
-                "This replica is shutting down; the proxy retries the request on another one", 1);
-        Problem problem = problems.of(draining, ctx.normalizedPath(), ctx.request().getHeader(RequestIds.HEADER));
-        draining.headers().forEach(ctx.response()::putHeader);
-        ctx.response().setStatusCode(draining.status())
-                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .end(problems.json(problem));
+        problems.send(ctx, ProblemException.unavailable("draining",
+                "This replica is shutting down; the proxy retries the request on another one", 1));
     }
 
     private static boolean proxyRetriesIdempotent(RoutingContext ctx) {

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.tally.runtime.InstanceId;
-import dev.tally.web.Problem;
 import dev.tally.web.ProblemException;
 import dev.tally.web.ProblemWriter;
 import dev.tally.web.RequestIds;
@@ -97,10 +96,7 @@ public class DeadLetterRoutes {
     }
 
     private void fail(RoutingContext ctx, ProblemException e) {
-        Problem problem = problems.of(e, ctx.normalizedPath(), ctx.request().getHeader(RequestIds.HEADER));
-        e.headers().forEach((name, value) -> ctx.response().putHeader(name, value));
-        ctx.response().setStatusCode(e.status()).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .end(problems.json(problem));
+        problems.send(ctx, e);
     }
 
     private static int limit(String text) {

@@ -5,11 +5,8 @@ import jakarta.enterprise.event.Observes;
 
 import dev.tally.counter.CounterName;
 import dev.tally.guard.Drain;
-import dev.tally.web.Problem;
 import dev.tally.web.ProblemException;
 import dev.tally.web.ProblemWriter;
-import dev.tally.web.RequestIds;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -58,11 +55,7 @@ public class LiveHandshakeGate {
             UpgradedRequestRelease.onClose(ctx.request());
             ctx.next();
         } catch (ProblemException refused) {
-            refused.headers().forEach((name, value) -> ctx.response().putHeader(name, value));
-            ctx.response().setStatusCode(refused.status())
-                    .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                    .end(problems.json(problems.of(refused, ctx.normalizedPath(),
-                            ctx.request().getHeader(RequestIds.HEADER))));
+            problems.send(ctx, refused);
         }
     }
 }

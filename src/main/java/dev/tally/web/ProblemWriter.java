@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Renders problems to JSON text. One writer serves both paths an error can take: JAX-RS exception mappers and
@@ -38,6 +40,18 @@ public class ProblemWriter {
             // A record of strings and ints always serializes; this is unreachable short of a broken mapper.
             throw new IllegalStateException("cannot serialize problem", e);
         }
+    }
+
+    /** Answers a request that JAX-RS never sees (a Vert.x route handler) with {@code e}, headers included. */
+    public void send(RoutingContext ctx, ProblemException e) {
+        e.headers().forEach(ctx.response()::putHeader);
+        send(ctx, of(e, ctx.normalizedPath(), ctx.request().getHeader(RequestIds.HEADER)));
+    }
+
+    public void send(RoutingContext ctx, Problem problem) {
+        ctx.response().setStatusCode(problem.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                .end(json(problem));
     }
 
     public static String reasonPhrase(int status) {

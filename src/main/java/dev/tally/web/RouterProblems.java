@@ -5,7 +5,6 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -48,10 +47,7 @@ public class RouterProblems {
             ctx.response().reset();
             return;
         }
-        Problem problem = problems.generic(status, detail, ctx.normalizedPath(),
-                ctx.request().getHeader(RequestIds.HEADER));
-        ctx.response().setStatusCode(status)
-                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .end(problems.json(problem));
+        problems.send(ctx, problems.generic(status, detail, ctx.normalizedPath(),
+                ctx.request().getHeader(RequestIds.HEADER)));
     }
 }
