@@ -2,6 +2,7 @@ package dev.tally.web;
 
 import jakarta.inject.Singleton;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -11,14 +12,16 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import io.quarkus.jackson.ObjectMapperCustomizer;
 
 /**
- * Makes JSON input strict: a typo'd field, {@code 1.5} or {@code "5"} for an integer is a 400, never silently
- * ignored, truncated or coerced. Counting the wrong amount is worse than refusing to count.
+ * Makes JSON input strict: a typo'd field, {@code 1.5} or {@code "5"} for an integer, or a key named twice in one
+ * object is a 400, never silently ignored, truncated, coerced or resolved by whichever copy the parser keeps.
+ * Counting the wrong amount is worse than refusing to count.
  */
 @Singleton
 public class StrictJson implements ObjectMapperCustomizer {
 
     @Override
     public void customize(ObjectMapper mapper) {
+        mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
