@@ -4,8 +4,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Platform threads for CPU-kind handlers ({@code tally.job.worker.cpu-threads}, default one per core). Separate
@@ -17,7 +15,8 @@ final class JobCpuPool {
 
     JobCpuPool(int configuredThreads) {
         int size = configuredThreads > 0 ? configuredThreads : Runtime.getRuntime().availableProcessors();
-        this.threads = Executors.newFixedThreadPool(size, daemons());
+        this.threads = Executors.newFixedThreadPool(size,
+                Thread.ofPlatform().name("tally-job-cpu-", 1).daemon().factory());
     }
 
     /** Runs {@code task} on the pool and waits for it; the task's own exception comes out unwrapped. */
@@ -37,14 +36,5 @@ final class JobCpuPool {
 
     void shutdownNow() {
         threads.shutdownNow();
-    }
-
-    private static ThreadFactory daemons() {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, "tally-job-cpu-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }
