@@ -9,6 +9,7 @@ import dev.tally.redis.Keys;
 import dev.tally.redis.LuaScript;
 import dev.tally.redis.RedisGateway;
 import dev.tally.redis.RedisReplyException;
+import dev.tally.redis.ScriptRefusal;
 import dev.tally.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
@@ -59,7 +60,7 @@ public class CounterStore {
         List<String> scriptKeys = List.of(keys.counterValue(name), keys.counterVersion(name));
         return redis.script(incrementScript, scriptKeys, List.of(Long.toString(by), keys.counterChanges(name)))
                 .map(reply -> Long.parseLong(reply.toString()))
-                .onFailure(RedisReplyException.class).transform(failure -> refusal(name, failure));
+                .onFailure().transform(failure -> refusal(name, failure));
     }
 
     public Uni<Increment> incrementOnce(String name, long by, String idempotencyKey) {
@@ -69,7 +70,7 @@ public class CounterStore {
                 keys.counterChanges(name));
         return redis.script(incrementOnce, scriptKeys, args)
                 .map(reply -> new Increment(Long.parseLong(reply.get(0).toString()), reply.get(1).toLong() == 1))
-                .onFailure(RedisReplyException.class).transform(failure -> refusal(name, failure));
+                .onFailure().transform(failure -> refusal(name, failure));
     }
 
     public Uni<Void> reset(String name) {
@@ -86,18 +87,15 @@ public class CounterStore {
                 .flatMap(this::withValues);
     }
 
-    private RuntimeException refusal(String name, Throwable failure) {
-        RedisReplyException reply = (RedisReplyException) failure;
-        if (reply.isOverflow()) {
+    private static Throwable refusal(String name, Throwable failure) {
+        if (failure instanceof RedisReplyException reply && reply.isOverflow()) {
             return ProblemException.conflict("counter-overflow", "Counter overflow",
                     "Counter '" + name + "' would leave the signed 64-bit range; it was not changed");
         }
-        if (reply.hasCode("MISMATCH")) {
-            return ProblemException.unprocessable("idempotency-key-reused", "Idempotency-Key reused",
-                    "This Idempotency-Key was first used to increment '" + name + "' by "
-                            + reply.getMessage().substring("MISMATCH ".length()) + "; use a new key for a new request");
-        }
-        return reply;
+        return ScriptRefusal.of(failure, "MISMATCH").<Throwable>map(mismatch -> ProblemException.unprocessable(
+                "idempotency-key-reused", "Idempotency-Key reused", "This Idempotency-Key was first used to increment '"
+                        + name + "' by " + mismatch.detail() + "; use a new key for a new request"))
+                .orElse(failure);
     }
 
     /** Names found so far and where to resume; {@code next} is null when the keyspace is exhausted. */

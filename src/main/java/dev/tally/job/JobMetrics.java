@@ -45,12 +45,12 @@ public class JobMetrics {
         lag.record(queued);
     }
 
-    /** One attempt ended: outcome is succeeded, failed, cancelled, retried, dead, released or superseded. */
-    void ended(String type, String outcome, Duration took) {
+    /** One attempt ended, in the way {@code outcome} says. */
+    void ended(String type, AttemptOutcome outcome, Duration took) {
         Counter.builder("tally.jobs.outcomes").description("Job attempts by how they ended")
-                .tag("type", type).tag("outcome", outcome).register(registry).increment();
+                .tag("type", type).tag("outcome", outcome.tag()).register(registry).increment();
         Timer.builder("tally.jobs.duration").description("Time a handler ran, by type and outcome")
-                .tag("type", type).tag("outcome", outcome).register(registry).record(took);
+                .tag("type", type).tag("outcome", outcome.tag()).register(registry).record(took);
     }
 
     private void gauge(String name, String description, String unit,

@@ -71,7 +71,8 @@ public class JobResource {
         }
         String id = JobId.generate();
         Instant now = Instant.now();
-        JobView queued = new JobView(id, type, "queued", 0, 0, now, null, null, now, null, null, null, null, null);
+        JobView queued = new JobView(id, type, JobStatus.QUEUED, 0, 0, now, null, null, now, null, null, null, null,
+                null);
         return store.submit(id, type, payloadJson)
                 .map(entry -> Response.accepted(queued).location(URI.create(PATH + id)).build());
     }
@@ -90,14 +91,15 @@ public class JobResource {
     @Path("{id}")
     public Uni<Response> cancel(@RestPath String id) {
         return store.cancel(requireShape(id)).flatMap(before -> {
-            if (before == null) {
+            if (before.isEmpty()) {
                 return Uni.createFrom().failure(notFound(id));
             }
-            return view(id).map(job -> switch (before) {
-                case "queued", "cancelled" -> Response.ok(job).build();
-                case "running" -> Response.accepted(job).build();
-                default -> throw ProblemException.conflict("job-finished", "Job already finished",
-                        "Job " + id + " is " + before + "; only queued or running jobs can be cancelled");
+            JobStatus status = before.get();
+            return view(id).map(job -> switch (status) {
+                case QUEUED, CANCELLED -> Response.ok(job).build();
+                case RUNNING -> Response.accepted(job).build();
+                case SUCCEEDED, FAILED, DEAD -> throw ProblemException.conflict("job-finished", "Job already finished",
+                        "Job " + id + " is " + status.wireName() + "; only queued or running jobs can be cancelled");
             });
         });
     }

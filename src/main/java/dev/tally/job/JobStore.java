@@ -3,6 +3,7 @@ package dev.tally.job;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -10,6 +11,9 @@ import dev.tally.redis.Keys;
 import dev.tally.redis.LuaScript;
 import dev.tally.redis.RedisGateway;
 import dev.tally.redis.RedisReplyException;
+import dev.tally.redis.Replies;
+import dev.tally.redis.ScriptRefusal;
+import dev.tally.redis.StreamItem;
 import dev.tally.web.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.RedisConnection;
@@ -25,10 +29,6 @@ public class JobStore {
 
     /** The one consumer group; each worker replica is one consumer in it, named by its instance id. */
     static final String GROUP = "tally-workers";
-
-    /** What {@code job_start} decided: run (with the job's data) or skip (with the reason). */
-    record Start(boolean run, String type, String payload, int attempt, long createdAt, String reason) {
-    }
 
     private final RedisGateway redis;
     private final Keys keys;
@@ -61,21 +61,19 @@ public class JobStore {
                 List.of(jobId, type, payloadJson, now(), Long.toString(retentionMs),
                         Integer.toString(settings.maxAttempts()), Integer.toString(settings.maxOutstanding())))
                 .map(Response::toString)
-                .onFailure(RedisReplyException.class).transform(failure -> full((RedisReplyException) failure));
+                .onFailure().transform(ScriptRefusal.becomes("FULL", full -> ProblemException.unavailable(
+                        "job-queue-full", "Too many jobs are outstanding (" + full.detail() + "); retry later", 5)));
     }
 
-    public Uni<JobRecord> get(String jobId) {
-        List<String> args = new ArrayList<>(JobRecord.FIELDS.size() + 1);
-        args.add(keys.job(jobId));
-        args.addAll(JobRecord.FIELDS);
-        return redis.command("HMGET", args.toArray(String[]::new)).map(JobRecord::from);
+    /** The job's record; null when the job does not exist (or expired). */
+    Uni<JobRecord> get(String jobId) {
+        return redis.command("HGETALL", keys.job(jobId)).map(reply -> JobRecord.from(Replies.fields(reply)));
     }
 
-    /** The status the job had before the cancel, or null for an unknown job. */
-    public Uni<String> cancel(String jobId) {
+    /** The status the job had before the cancel; empty for an unknown job. */
+    Uni<Optional<JobStatus>> cancel(String jobId) {
         return redis.script(cancel, List.of(keys.job(jobId), keys.jobRetries()),
-                List.of(jobId, now(), Long.toString(retentionMs)))
-                .map(reply -> reply == null ? null : reply.toString());
+                List.of(jobId, now(), Long.toString(retentionMs))).map(ScriptAnswers::cancel);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -92,7 +90,7 @@ public class JobStore {
         Response reply = redis.command(connection, budget, "XREADGROUP", "GROUP", GROUP, consumer,
                 "COUNT", Integer.toString(count), "BLOCK", Long.toString(block.toMillis()),
                 "STREAMS", keys.jobStream(), ">").await().indefinitely();
-        return StreamEntry.fromRead(reply);
+        return entries(Replies.streamItemsOfOneStream(reply));
     }
 
     /** Takes over entries another consumer has not renewed within the visibility timeout. */
@@ -100,35 +98,41 @@ public class JobStore {
         Response reply = redis.command("XAUTOCLAIM", keys.jobStream(), GROUP, consumer,
                 Long.toString(settings.worker().visibilityTimeout().toMillis()), "0-0",
                 "COUNT", Integer.toString(count)).await().indefinitely();
-        return StreamEntry.fromAutoClaim(reply);
+        return entries(Replies.streamItems(reply.get(1))); // [next cursor, entries, deleted ids]
     }
 
-    Start start(StreamEntry entry, String worker) {
-        Response reply = redis.script(start, List.of(keys.jobStream(), keys.job(entry.jobId()), keys.jobDeadLetters()),
+    private static List<StreamEntry> entries(List<StreamItem> items) {
+        return items.stream().map(StreamEntry::of).toList();
+    }
+
+    ScriptAnswers.Start start(StreamEntry entry, String worker) {
+        return ScriptAnswers.start(redis.script(start,
+                List.of(keys.jobStream(), keys.job(entry.jobId()), keys.jobDeadLetters()),
                 List.of(GROUP, entry.entryId(), entry.jobId(), worker, now(), Long.toString(retentionMs),
                         Integer.toString(settings.deadLetter().maxLength())))
-                .await().indefinitely();
-        if (!"run".equals(reply.get(0).toString())) {
-            return new Start(false, null, null, 0, 0, reply.get(1).toString());
+                .await().indefinitely());
+    }
+
+    /**
+     * Records a terminal outcome with its detail: the result (JSON) of a success, the error of a failure or a
+     * cancel.
+     */
+    ScriptAnswers.Finish finish(StreamEntry entry, JobStatus outcome, String detail) {
+        if (!outcome.isTerminal()) {
+            throw new IllegalArgumentException(outcome + " is not an outcome a run can record");
         }
-        return new Start(true, reply.get(1).toString(), reply.get(2).toString(),
-                Integer.parseInt(reply.get(3).toString()), Long.parseLong(reply.get(4).toString()), null);
+        String field = outcome == JobStatus.SUCCEEDED ? "result" : "error";
+        return ScriptAnswers.finish(redis.script(finish, List.of(keys.jobStream(), keys.job(entry.jobId())),
+                List.of(GROUP, entry.entryId(), outcome.wireName(), field, detail, now(), Long.toString(retentionMs)))
+                .await().indefinitely());
     }
 
-    /** Records a final outcome; false when another delivery, a cancel or a release decided the job first. */
-    boolean finish(StreamEntry entry, String status, String field, String value) {
-        return redis.script(finish, List.of(keys.jobStream(), keys.job(entry.jobId())),
-                List.of(GROUP, entry.entryId(), status, field, value, now(), Long.toString(retentionMs)))
-                .await().indefinitely().toInteger() == 1;
-    }
-
-    /** {@code retry}, {@code dead} or {@code stale}. */
-    String retry(StreamEntry entry, String error, long dueAt) {
-        return redis.script(retry,
+    ScriptAnswers.Retry retry(StreamEntry entry, String error, long dueAt) {
+        return ScriptAnswers.retry(redis.script(retry,
                 List.of(keys.jobStream(), keys.job(entry.jobId()), keys.jobRetries(), keys.jobDeadLetters()),
                 List.of(GROUP, entry.entryId(), entry.jobId(), error, now(), Long.toString(retentionMs),
                         Long.toString(dueAt), Integer.toString(settings.deadLetter().maxLength())))
-                .await().indefinitely().toString();
+                .await().indefinitely());
     }
 
     /** Job ids whose retry backoff is over. */
@@ -151,7 +155,7 @@ public class JobStore {
 
     /** Re-queues a dead job with a fresh allowance of attempts; false when the job is not dead (or unknown). */
     public Uni<Boolean> redrive(String jobId) {
-        return requeue(jobId, "redrive", "", settings.maxAttempts()).map(entry -> entry != null);
+        return requeue(jobId, "redrive", "", settings.maxAttempts()).map(ScriptAnswers::requeued);
     }
 
     private Uni<Response> requeue(String jobId, String from, String entryId, int granted) {
@@ -164,8 +168,8 @@ public class JobStore {
     record Renewal(StreamEntry entry, int progress) {
     }
 
-    /** Per renewal: 0 taken over by another worker, 1 still ours, 2 ours and cancelled by a client. */
-    List<Integer> renew(String consumer, List<Renewal> renewals) {
+    /** One claim per renewal, in their order. */
+    List<ScriptAnswers.Claim> renew(String consumer, List<Renewal> renewals) {
         List<String> scriptKeys = new ArrayList<>(renewals.size() + 1);
         List<String> args = new ArrayList<>(2 * renewals.size() + 2);
         scriptKeys.add(keys.jobStream());
@@ -176,10 +180,7 @@ public class JobStore {
             args.add(renewal.entry().entryId());
             args.add(renewal.progress() < 0 ? "" : Integer.toString(renewal.progress()));
         }
-        Response reply = redis.script(renew, scriptKeys, args).await().indefinitely();
-        List<Integer> answers = new ArrayList<>(renewals.size());
-        reply.forEach(answer -> answers.add(answer.toInteger()));
-        return answers;
+        return ScriptAnswers.renew(redis.script(renew, scriptKeys, args).await().indefinitely());
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -188,21 +189,38 @@ public class JobStore {
     /** The newest dead letters first. */
     public Uni<List<DeadLetter>> deadLetters(int count) {
         return redis.command("XREVRANGE", keys.jobDeadLetters(), "+", "-", "COUNT", Integer.toString(count))
-                .map(DeadLetter::fromRange);
+                .map(entries -> Replies.streamItems(entries).stream().map(DeadLetter::of).toList());
     }
 
-    public Uni<QueueStats> stats() {
-        return QueueStats.sample(redis, keys.jobStream(), GROUP, keys.jobRetries(), keys.jobDeadLetters());
+    /** Six O(1)/O(log n) reads: lengths, the oldest pending entry, and the first entry not yet delivered. */
+    Uni<QueueStats> stats() {
+        Uni<Response> length = redis.command("XLEN", keys.jobStream());
+        Uni<Response> pending = redis.command("XPENDING", keys.jobStream(), GROUP); // [count, oldest id, ...]
+        Uni<Response> groups = redis.command("XINFO", "GROUPS", keys.jobStream());
+        Uni<Response> retrying = redis.command("ZCARD", keys.jobRetries());
+        Uni<Response> deadLetters = redis.command("XLEN", keys.jobDeadLetters());
+        return Uni.combine().all().unis(length, pending, groups, retrying, deadLetters).asTuple().flatMap(t -> {
+            long now = System.currentTimeMillis();
+            long pendingCount = t.getItem2().get(0).toLong();
+            double pendingAge = pendingCount == 0 ? 0 : ageSeconds(now, t.getItem2().get(1).toString());
+            return redis.command("XRANGE", keys.jobStream(), "(" + lastDelivered(t.getItem3()), "+", "COUNT", "1")
+                    .map(first -> new QueueStats(Math.max(0, t.getItem1().toLong() - pendingCount), pendingCount,
+                            first == null || first.size() == 0 ? 0 : ageSeconds(now, first.get(0).get(0).toString()),
+                            pendingAge, t.getItem4().toLong(), t.getItem5().toLong()));
+        });
     }
 
-    private static RuntimeException full(RedisReplyException reply) {
-        if (reply.hasCode("FULL")) {
-            return ProblemException.unavailable("job-queue-full",
-                    "Too many jobs are outstanding (" + reply.getMessage().substring("FULL ".length())
-                            + "); retry later",
-                    5);
+    private static String lastDelivered(Response groups) {
+        for (Response info : groups) {
+            if (GROUP.equals(Replies.field(info, "name").toString())) {
+                return Replies.field(info, "last-delivered-id").toString();
+            }
         }
-        return reply;
+        return "0-0";
+    }
+
+    private static double ageSeconds(long now, String entryId) {
+        return Math.max(0, now - StreamItem.millisOf(entryId)) / 1000.0;
     }
 
     private static String now() {

@@ -18,7 +18,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.redis.Keys;
 import dev.tally.redis.LuaScript;
 import dev.tally.redis.RedisGateway;
-import dev.tally.redis.RedisReplyException;
+import dev.tally.redis.Replies;
+import dev.tally.redis.ScriptRefusal;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 
@@ -79,12 +80,8 @@ class SessionStore {
             args.add(change.deletes() ? "" : change.json());
         }
         return redis.script(patch, List.of(keys.session(id)), args).map(this::view)
-                .onFailure(RedisReplyException.class).transform(failure -> {
-                    RedisReplyException reply = (RedisReplyException) failure;
-                    return reply.hasCode("LIMIT")
-                            ? rules.tooMany(Integer.parseInt(reply.getMessage().substring("LIMIT ".length())))
-                            : reply;
-                });
+                .onFailure().transform(ScriptRefusal.becomes("LIMIT",
+                        limit -> rules.tooMany(Integer.parseInt(limit.detail()))));
     }
 
     Uni<Optional<Long>> visit(String id) {
@@ -106,7 +103,7 @@ class SessionStore {
         return new SessionView(values, 0, created, created.plus(settings.ttl()));
     }
 
-    /** Builds a view from a script's flat field/value reply; a nil reply is "no session". */
+    /** Builds a view from a script's field/value reply; a nil reply is "no session". */
     private Optional<SessionView> view(Response hash) {
         if (hash == null) {
             return Optional.empty();
@@ -114,9 +111,9 @@ class SessionStore {
         Map<String, JsonNode> attributes = new TreeMap<>();
         long visits = 0;
         Instant created = Instant.EPOCH;
-        for (int i = 0; i + 1 < hash.size(); i += 2) {
-            String field = hash.get(i).toString();
-            String value = hash.get(i + 1).toString();
+        for (Map.Entry<String, String> stored : Replies.fields(hash).entrySet()) {
+            String field = stored.getKey();
+            String value = stored.getValue();
             if (field.startsWith(ATTRIBUTE)) {
                 attributes.put(field.substring(ATTRIBUTE.length()), parse(value));
             } else if (field.equals(VISITS)) {

@@ -14,11 +14,11 @@ class BackoffTest {
 
     @Test
     void doublesFromTheInitialWaitAndIsCappedAtTheMaximum() {
-        assertEquals(Duration.ofSeconds(1), JobWorker.backoff(1, INITIAL, MAX));
-        assertEquals(Duration.ofSeconds(2), JobWorker.backoff(2, INITIAL, MAX));
-        assertEquals(Duration.ofSeconds(4), JobWorker.backoff(3, INITIAL, MAX));
-        assertEquals(Duration.ofSeconds(256), JobWorker.backoff(9, INITIAL, MAX));
-        assertEquals(MAX, JobWorker.backoff(10, INITIAL, MAX));
-        assertEquals(MAX, JobWorker.backoff(1_000, INITIAL, MAX));
+        assertEquals(Duration.ofSeconds(1), JobExecutor.backoff(1, INITIAL, MAX));
+        assertEquals(Duration.ofSeconds(2), JobExecutor.backoff(2, INITIAL, MAX));
+        assertEquals(Duration.ofSeconds(4), JobExecutor.backoff(3, INITIAL, MAX));
+        assertEquals(Duration.ofSeconds(256), JobExecutor.backoff(9, INITIAL, MAX));
+        assertEquals(MAX, JobExecutor.backoff(10, INITIAL, MAX));
+        assertEquals(MAX, JobExecutor.backoff(1_000, INITIAL, MAX));
     }
 }

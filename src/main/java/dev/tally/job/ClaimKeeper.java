@@ -1,0 +1,80 @@
+package dev.tally.job;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps the running jobs' claims alive: about every second (a third of the visibility timeout at most) it renews
+ * them in one {@code job_renew} round trip, which also stores their progress and passes on cancellations, and,
+ * while intake takes work, moves retries whose backoff is over back to the stream.
+ */
+final class ClaimKeeper {
+
+    private static final Logger LOG = Logger.getLogger(ClaimKeeper.class);
+    private static final int RETRIES_PER_TICK = 100;
+
+    private final JobStore store;
+    private final String consumer;
+    private final RunningJobs running;
+    private final BooleanSupplier takingWork;
+    private final Duration tick;
+    private volatile boolean keeping;
+    private Thread thread;
+
+    ClaimKeeper(JobStore store, Duration visibilityTimeout, String consumer, RunningJobs running,
+            BooleanSupplier takingWork) {
+        this.store = store;
+        this.consumer = consumer;
+        this.running = running;
+        this.takingWork = takingWork;
+        Duration third = visibilityTimeout.dividedBy(3);
+        this.tick = third.compareTo(Duration.ofSeconds(1)) < 0 ? third : Duration.ofSeconds(1);
+    }
+
+    void start() {
+        keeping = true;
+        thread = Thread.ofVirtual().name("tally-job-keeper").start(this::loop);
+    }
+
+    void stop() {
+        keeping = false;
+        Waits.join(thread, Duration.ofSeconds(3));
+    }
+
+    private void loop() {
+        while (keeping) {
+            Waits.sleep(tick);
+            try {
+                renew();
+                if (takingWork.getAsBoolean()) {
+                    for (String jobId : store.dueRetries(RETRIES_PER_TICK)) {
+                        store.requeueRetry(jobId);
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("Job keeper: %s", e.getMessage());
+            }
+        }
+    }
+
+    private void renew() {
+        List<JobRun> runs = running.snapshot();
+        if (runs.isEmpty()) {
+            return;
+        }
+        List<JobStore.Renewal> renewals = runs.stream()
+                .map(run -> new JobStore.Renewal(run.entry(), run.reportedProgress())).toList();
+        List<ScriptAnswers.Claim> claims = store.renew(consumer, renewals);
+        for (int i = 0; i < runs.size(); i++) {
+            switch (claims.get(i)) {
+                case LOST -> LOG.debugf("Job %s was taken over by another worker; finishing anyway", runs.get(i).jobId());
+                case CANCEL_REQUESTED -> runs.get(i).stop(false);
+                case HELD -> {
+                }
+            }
+        }
+    }
+}
