@@ -36,6 +36,7 @@ import dev.tally.testsupport.Pause;
 import dev.tally.testsupport.RealRedis;
 import dev.tally.testsupport.RedisProvisioner;
 import dev.tally.testsupport.ReplicaProcess;
+import dev.tally.testsupport.RetryingClient;
 
 /**
  * Jobs across real processes: an api replica that accepts jobs, worker replicas that run them, another api replica
@@ -115,14 +116,24 @@ class JobsIT {
         int jobs = 1000;
         ConcurrentLinkedQueue<String> ids = new ConcurrentLinkedQueue<>();
         ReplicaProcess victim = workers.get(0);
-        // Killed while submissions still flow, once it has finished some jobs: it dies with jobs in hand.
+        // Killed while submissions still flow, once it has finished some jobs, and while it holds a job that runs
+        // for seconds: it dies with jobs in hand, however fast the workers drain the 100 ms ones.
         Thread killer = Thread.ofVirtual().start(() -> {
             awaitMetricAtLeast(victim, "tally_jobs_outcomes_total", 50);
+            List<String> held = new ArrayList<>();
+            for (int i = 0; i < 2 * CONCURRENCY; i++) {
+                held.add(submit("{\"type\":\"sleep\",\"payload\":{\"ms\":3000}}"));
+            }
+            ids.addAll(held);
+            awaitOneRunningOn(victim, held);
             victim.kill();
         });
+        // A submit may get a 503 when the machine is overloaded; the client sends it again. Only accepted jobs
+        // (their ids) are followed, so a retried submit cannot make the accounting below wrong.
+        RetryingClient client = new RetryingClient(10);
         Hammer.Result submitted = Hammer.run(jobs, 16, Duration.ofMinutes(2), i -> {
-            HttpResponse<String> response = http.post(api.url("/api/v1/jobs"),
-                    "{\"type\":\"sleep\",\"payload\":{\"ms\":100}}");
+            HttpResponse<String> response = client.send(() -> http.post(api.url("/api/v1/jobs"),
+                    "{\"type\":\"sleep\",\"payload\":{\"ms\":100}}"));
             if (response.statusCode() == 202) {
                 ids.add(read(response.body()).path("id").asText());
             }
@@ -145,8 +156,9 @@ class JobsIT {
             attempts += job.path("attempts").asLong();
             takenOver += job.path("attempts").asLong() > 1 ? 1 : 0;
         }
-        long duplicates = attempts - jobs;
-        System.out.printf("1,000 jobs, one worker killed: %d extra attempts on %d jobs%n", duplicates, takenOver);
+        long duplicates = attempts - ids.size();
+        System.out.printf("%d jobs, one worker killed: %d extra attempts on %d jobs; submits retried %s%n", ids.size(),
+                duplicates, takenOver, client.retries());
         assertTrue(takenOver >= 1, "the kill hit jobs in flight, which another worker took over and finished");
         assertTrue(duplicates <= CONCURRENCY, "extra attempts bounded by one kill x the concurrency: " + duplicates);
     }
@@ -206,7 +218,7 @@ class JobsIT {
     // ---------------------------------------------------------------------------------------------------------
 
     private String submit(String body) {
-        HttpResponse<String> response = http.post(api.url("/api/v1/jobs"), body);
+        HttpResponse<String> response = new RetryingClient(10).send(() -> http.post(api.url("/api/v1/jobs"), body));
         assertEquals(202, response.statusCode(), response.body());
         assertNotNull(response.headers().firstValue("Location").orElse(null));
         return read(response.body()).path("id").asText();
@@ -231,6 +243,22 @@ class JobsIT {
         while (metric(reader, "tally_jobs_queued") + metric(reader, "tally_jobs_pending") > 0) {
             assertTrue(System.nanoTime() < deadline, "the queue did not empty within " + WAIT);
             Pause.of(Duration.ofMillis(100));
+        }
+    }
+
+    /** Waits until one of {@code ids} is running on {@code worker}. */
+    private void awaitOneRunningOn(ReplicaProcess worker, List<String> ids) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            for (String id : ids) {
+                JsonNode job = read(http.get(reader.url("/api/v1/jobs/" + id)).body());
+                if ("running".equals(job.path("status").asText())
+                        && worker.instanceId().equals(job.path("worker").asText())) {
+                    return;
+                }
+            }
+            assertTrue(System.nanoTime() < deadline, "none of " + ids + " ran on " + worker.instanceId());
+            Pause.of(Duration.ofMillis(50));
         }
     }
 
