@@ -3,8 +3,8 @@ package dev.tally.session;
 import static dev.tally.session.Sessions.attributeCount;
 import static dev.tally.session.Sessions.create;
 import static dev.tally.session.Sessions.read;
-import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -25,7 +25,11 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
-/** Visits and the attribute limit hold under concurrent requests on one session. */
+/**
+ * Visits and the attribute limit hold under concurrent requests on one session: every answered visit counted once,
+ * never a session past its limit. A 503, which the design allows when an overloaded machine delays Redis past the
+ * command timeout, is an outcome the client cannot know, so it is bounded rather than counted.
+ */
 @QuarkusTest
 class SessionConcurrencyTest {
 
@@ -42,13 +46,20 @@ class SessionConcurrencyTest {
                         .header("Cookie", Sessions.COOKIE + "=" + id)
                         .POST(HttpRequest.BodyPublishers.noBody())));
 
-        Set<Long> counts = replies.stream().map(reply -> {
-            assertEquals(200, reply.statusCode(), reply.body());
-            return JsonPath.from(reply.body()).getLong("visits");
-        }).collect(Collectors.toSet());
-        // Each visit saw its own count: exactly 1..200.
-        assertEquals(LongStream.rangeClosed(1, 200).boxed().collect(Collectors.toSet()), counts);
-        read(id).then().statusCode(200).body("visits", equalTo(200));
+        // A visit has no idempotency key: a 503 (allowed when the machine is overloaded and Redis answers after
+        // the command timeout) may or may not have counted. Every 200 must be counted once, a 503 at most once.
+        Map<Integer, Long> statuses = statuses(replies);
+        long answered = statuses.getOrDefault(200, 0L);
+        long unknown = statuses.getOrDefault(503, 0L);
+        assertEquals(200, answered + unknown, "only 200s, and 503s the design allows under overload: " + statuses);
+        Set<Long> counts = replies.stream().filter(reply -> reply.statusCode() == 200)
+                .map(reply -> JsonPath.from(reply.body()).getLong("visits")).collect(Collectors.toSet());
+        assertEquals(answered, counts.size(), "each visit saw its own count");
+        long total = read(id).then().statusCode(200).extract().jsonPath().getLong("visits");
+        assertTrue(total >= answered && total <= 200, "total " + total + " for " + statuses);
+        if (unknown == 0) {
+            assertEquals(LongStream.rangeClosed(1, 200).boxed().collect(Collectors.toSet()), counts, "exactly 1..200");
+        }
     }
 
     @Test
@@ -63,9 +74,21 @@ class SessionConcurrencyTest {
                         .header("Content-Type", Sessions.MERGE_PATCH)
                         .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"new" + i + "\":" + i + "}"))));
 
-        Map<Integer, Long> statuses = new TreeMap<>(replies.stream()
+        Map<Integer, Long> statuses = statuses(replies);
+        assertEquals(64, attributeCount(id), "never past the limit: " + statuses);
+        long unknown = statuses.getOrDefault(503, 0L);
+        if (unknown == 0) {
+            assertEquals(Map.of(200, 4L, 422, 16L), statuses);
+        } else {
+            // A 503 (overload) may or may not have been applied: the four that fit are 200s or among those.
+            long applied = statuses.getOrDefault(200, 0L);
+            assertTrue(applied <= 4 && applied + unknown >= 4, statuses.toString());
+            assertEquals(20, applied + unknown + statuses.getOrDefault(422, 0L), statuses.toString());
+        }
+    }
+
+    private static Map<Integer, Long> statuses(List<HttpResponse<String>> replies) {
+        return new TreeMap<>(replies.stream()
                 .collect(Collectors.groupingBy(HttpResponse::statusCode, Collectors.counting())));
-        assertEquals(Map.of(200, 4L, 422, 16L), statuses);
-        assertEquals(64, attributeCount(id));
     }
 }
