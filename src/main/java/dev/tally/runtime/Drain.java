@@ -1,4 +1,4 @@
-package dev.tally.guard;
+package dev.tally.runtime;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
