@@ -13,7 +13,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Pipeline stage "drain hand-back" (installed by {@code pipeline/RequestPipeline}). Graceful drain, step two: gets a draining replica out of a proxy's rotation before its listener closes.
+ * Pipeline stage "drain hand-back" (installed by {@code pipeline/RequestPipeline}). Graceful drain, step two
+ * (step one: {@code runtime/Drain}): gets a draining replica out of a proxy's rotation before its listener closes.
  *
  * <p>Open-source Nginx has no active health checks: it keeps choosing a draining replica until connections to it
  * fail, and a POST caught by the listener closing gets a 502 that Nginx must not replay. So while draining, a

@@ -160,5 +160,4 @@ public class OpsRoutes {
             throw new UncheckedIOException(e);
         }
     }
-
 }

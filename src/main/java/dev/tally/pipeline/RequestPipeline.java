@@ -21,7 +21,8 @@ import io.vertx.ext.web.Router;
  * handlers one after another as each calls {@code next()}, so their order cannot depend on CDI or on equal order
  * numbers. That route sits at the router's first position, before every route Quarkus or a resource adds.
  *
- * <p>What each early answer goes through, decided here and pinned by {@code RequestPipelineTest}:
+ * <p>What each early answer goes through, decided here and pinned by {@code RequestPipelineTest} and
+ * {@code RequestPipelineDrainTest}:
  * <ul>
  * <li>a 413 (body limit) and a 503 {@code draining} (drain hand-back) are tagged, timed and logged: both come
  * after tagging and timing. They are answers a client or Nginx acts on, and a rollout or an oversized client

@@ -10,9 +10,10 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * Pipeline stage "body limit" (installed by {@code pipeline/RequestPipeline}). Enforces {@code quarkus.http.limits.max-body-size} so that every oversized body gets the 413 problem. Quarkus
- * itself answers an oversized declared length, and a chunked body that grows too large mid-read, with an empty
- * 413; both cases are caught here first.
+ * Pipeline stage "body limit" (installed by {@code pipeline/RequestPipeline}). Enforces
+ * {@code quarkus.http.limits.max-body-size} so that every oversized body gets the 413 problem. Quarkus itself
+ * answers an oversized declared length, and a chunked body that grows too large mid-read, with an empty 413; both
+ * cases are caught here first.
  */
 @ApplicationScoped
 public class BodyLimit {

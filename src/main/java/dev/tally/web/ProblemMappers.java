@@ -52,7 +52,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, HttpServerRequest request) {
-        Response.ResponseBuilder response = respond(problems.of(e, request.path(), requestId(request)));
+        Response.ResponseBuilder response = problems.response(problems.of(e, request.path(), requestId(request)));
         e.headers().forEach(response::header);
         return response.build();
     }
@@ -80,7 +80,7 @@ public class ProblemMappers {
         if (status >= 500) {
             LOG.errorf(e, "HTTP %d for %s %s", status, request.method(), request.path());
         }
-        Response.ResponseBuilder response = respond(
+        Response.ResponseBuilder response = problems.response(
                 problems.generic(status, detailFor(status, request), request.path(), requestId(request)));
         if (status == 405) {
             // RFC 9110: a 405 must tell the client what it may use instead.
@@ -112,12 +112,9 @@ public class ProblemMappers {
     @ServerExceptionMapper(priority = Integer.MAX_VALUE)
     public Response unexpected(Throwable e, HttpServerRequest request) {
         LOG.errorf(e, "Unexpected failure for %s %s", request.method(), request.path());
-        return respond(problems.generic(500, "An unexpected error occurred; quote the request id when reporting it",
-                request.path(), requestId(request))).build();
-    }
-
-    private Response.ResponseBuilder respond(Problem problem) {
-        return problems.response(problem);
+        return problems.response(problems.generic(500,
+                "An unexpected error occurred; quote the request id when reporting it", request.path(),
+                requestId(request))).build();
     }
 
     private static String requestId(HttpServerRequest request) {
