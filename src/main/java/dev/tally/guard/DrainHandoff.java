@@ -3,18 +3,18 @@ package dev.tally.guard;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
+import dev.tally.runtime.Drain;
 import dev.tally.web.ProblemException;
 import dev.tally.web.ProblemWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Graceful drain, step two: gets a draining replica out of a proxy's rotation before its listener closes.
+ * Pipeline stage "drain hand-back" (installed by {@code pipeline/RequestPipeline}). Graceful drain, step two
+ * (step one: {@code runtime/Drain}): gets a draining replica out of a proxy's rotation before its listener closes.
  *
  * <p>Open-source Nginx has no active health checks: it keeps choosing a draining replica until connections to it
  * fail, and a POST caught by the listener closing gets a 502 that Nginx must not replay. So while draining, a
@@ -44,12 +44,7 @@ public class DrainHandoff {
                 .register(metrics);
     }
 
-    void install(@Observes Router router) {
-        // Right after request tagging, so the answer still carries the request id and instance.
-        router.route().order(Integer.MIN_VALUE + 1).handler(this::handOffWhileDraining);
-    }
-
-    private void handOffWhileDraining(RoutingContext ctx) {
+    public void handOffWhileDraining(RoutingContext ctx) {
         if (!drain.draining() || !proxyRetriesIdempotent(ctx) || !IDEMPOTENT.contains(ctx.request().method())) {
             ctx.next();
             return;

@@ -5,16 +5,10 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.tally.runtime.InstanceId;
 import dev.tally.web.ProblemException;
-import dev.tally.web.ProblemWriter;
-import dev.tally.web.RequestIds;
+import dev.tally.web.RouteReplies;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -29,30 +23,17 @@ public class DeadLetterRoutes {
     private static final int MAX_LIMIT = 1000;
 
     private final JobStore store;
-    private final ProblemWriter problems;
-    private final ObjectMapper json;
-    private final InstanceId instance;
+    private final RouteReplies replies;
 
-    public DeadLetterRoutes(JobStore store, ProblemWriter problems, ObjectMapper json, InstanceId instance) {
+    public DeadLetterRoutes(JobStore store, RouteReplies replies) {
         this.store = store;
-        this.problems = problems;
-        this.json = json;
-        this.instance = instance;
+        this.replies = replies;
     }
 
     void install(@Observes ManagementInterface management) {
-        management.router().route("/ops/jobs/*").handler(this::tag);
+        // Tagging, problems and Redis-failure answers come from the management pipeline (pipeline/RequestPipeline).
         management.router().get("/ops/jobs/dead").handler(this::list);
         management.router().post("/ops/jobs/dead/:id/redrive").handler(this::redrive);
-    }
-
-    /** The app port's request id and instance headers (web/RequestTagging), on these routes too. */
-    private void tag(RoutingContext ctx) {
-        String requestId = RequestIds.acceptOrGenerate(ctx.request().getHeader(RequestIds.HEADER));
-        ctx.request().headers().set(RequestIds.HEADER, requestId);
-        ctx.addHeadersEndHandler(ignored -> ctx.response().headers().set(RequestIds.HEADER, requestId)
-                .set("X-Tally-Instance", instance.value()));
-        ctx.next();
     }
 
     private void list(RoutingContext ctx) {
@@ -60,10 +41,10 @@ public class DeadLetterRoutes {
         try {
             limit = limit(ctx.request().getParam("limit"));
         } catch (ProblemException e) {
-            fail(ctx, e);
+            replies.fail(ctx, e);
             return;
         }
-        respond(ctx, store.deadLetters(limit).map(items -> Map.of("items", items)), 200);
+        replies.reply(ctx, 200, store.deadLetters(limit).map(items -> Map.of("items", items)));
     }
 
     private void redrive(RoutingContext ctx) {
@@ -74,29 +55,7 @@ public class DeadLetterRoutes {
             }
             return Map.of("id", id, "status", "queued");
         }) : Uni.createFrom().failure(notDead(id));
-        respond(ctx, redriven, 202);
-    }
-
-    private void respond(RoutingContext ctx, Uni<?> body, int status) {
-        body.subscribe().with(item -> {
-            try {
-                ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                        .end(json.writeValueAsString(item));
-            } catch (JsonProcessingException e) {
-                ctx.fail(e);
-            }
-        }, failure -> {
-            if (failure instanceof ProblemException problem) {
-                fail(ctx, problem);
-            } else {
-                fail(ctx, ProblemException.unavailable("store-unavailable",
-                        "The data store is not reachable right now; retry shortly", 2));
-            }
-        });
-    }
-
-    private void fail(RoutingContext ctx, ProblemException e) {
-        problems.send(ctx, e);
+        replies.reply(ctx, 202, redriven);
     }
 
     private static int limit(String text) {

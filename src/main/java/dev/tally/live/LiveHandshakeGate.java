@@ -1,13 +1,13 @@
 package dev.tally.live;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import dev.tally.counter.CounterName;
-import dev.tally.guard.Drain;
+import dev.tally.runtime.Drain;
+import dev.tally.web.InFlightRequests;
 import dev.tally.web.ProblemException;
 import dev.tally.web.ProblemWriter;
-import io.vertx.ext.web.Router;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -16,31 +16,32 @@ import io.vertx.ext.web.RoutingContext;
  * {@code live-sockets-exhausted} with {@code Retry-After} (another replica behind the balancer may have room), a
  * draining replica a 503 {@code draining} (Nginx retries a refused handshake on another replica).
  * A Vert.x route rather than a websockets-next {@code HttpUpgradeCheck}, because the check can only choose a status
- * and headers, not a body. It runs after request tagging and body limits and before the WebSocket route.
+ * and headers, not a body. Pipeline stage "live handshake gate" (installed by {@code pipeline/RequestPipeline}):
+ * a refusal is an ordinary request, timed and logged; an accepted handshake leaves the in-flight registry here.
  */
 @ApplicationScoped
 public class LiveHandshakeGate {
 
-    private static final String LIVE_PATHS = "^/api/v1/counters/([^/]*)/live$";
+    /** The handshake paths this gate guards; the name is the route's first regex group ({@code param0}). */
+    public static final String PATHS = "^/api/v1/counters/([^/]*)/live$";
     private static final long RETRY_AFTER_SECONDS = 5;
 
     private final ProblemWriter problems;
     private final LiveMetrics metrics;
     private final LiveSettings settings;
     private final Drain drain;
+    private final InFlightRequests inFlight;
 
-    public LiveHandshakeGate(ProblemWriter problems, LiveMetrics metrics, LiveSettings settings, Drain drain) {
+    public LiveHandshakeGate(ProblemWriter problems, LiveMetrics metrics, LiveSettings settings, Drain drain,
+            InFlightRequests inFlight) {
         this.problems = problems;
         this.metrics = metrics;
         this.settings = settings;
         this.drain = drain;
+        this.inFlight = inFlight;
     }
 
-    void install(@Observes Router router) {
-        router.routeWithRegex(LIVE_PATHS).order(Integer.MIN_VALUE + 2).handler(this::check);
-    }
-
-    private void check(RoutingContext ctx) {
+    public void check(RoutingContext ctx) {
         try {
             CounterName.require(ctx.pathParam("param0"));
             if (metrics.openSockets() >= settings.maxSockets()) {
@@ -53,6 +54,9 @@ public class LiveHandshakeGate {
                         1);
             }
             UpgradedRequestRelease.onClose(ctx.request());
+            if ("websocket".equalsIgnoreCase(ctx.request().getHeader(HttpHeaders.UPGRADE))) {
+                inFlight.handOver(); // from here on a socket (live/LiveMetrics), not a request in flight
+            }
             ctx.next();
         } catch (ProblemException refused) {
             problems.send(ctx, refused);

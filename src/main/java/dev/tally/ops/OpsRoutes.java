@@ -16,6 +16,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.tally.runtime.InstanceId;
+import dev.tally.web.InFlightRequest;
+import dev.tally.web.InFlightRequests;
+import dev.tally.web.RouteReplies;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -39,17 +42,19 @@ public class OpsRoutes {
     private final SnapshotFactory snapshots;
     private final InstanceId instance;
     private final ObjectMapper json;
+    private final RouteReplies replies;
     private final Vertx vertx;
     private final Buffer console = Buffer.buffer(classpathText("ops-console/index.html"));
 
     public OpsRoutes(ThreadDump threads, InFlightRequests inFlight, ClusterView cluster, SnapshotFactory snapshots,
-            InstanceId instance, ObjectMapper json, Vertx vertx) {
+            InstanceId instance, ObjectMapper json, RouteReplies replies, Vertx vertx) {
         this.threads = threads;
         this.inFlight = inFlight;
         this.cluster = cluster;
         this.snapshots = snapshots;
         this.instance = instance;
         this.json = json;
+        this.replies = replies;
         this.vertx = vertx;
     }
 
@@ -75,7 +80,7 @@ public class OpsRoutes {
             body.put("threadCount", dump.threads().size());
             body.put("virtualCount", dump.virtualCount());
             body.put("threads", dump.threads());
-            sendJson(ctx, body);
+            replies.json(ctx, 200, body);
         } else {
             ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
                     .end(ThreadDumpText.render(dump, instance.value()));
@@ -102,16 +107,17 @@ public class OpsRoutes {
         body.put("instance", instance.value());
         body.put("inFlight", rows.size());
         body.put("requests", rows);
-        sendJson(ctx, body);
+        replies.json(ctx, 200, body);
     }
 
+    /** Redis down: a 503 problem with the configured Retry-After (web/ExpectedFailures), like the app port. */
     private void cluster(RoutingContext ctx) {
-        cluster.live().subscribe().with(replicas -> {
+        replies.reply(ctx, 200, cluster.live().map(replicas -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("askedOf", instance.value());
             body.put("replicas", replicas);
-            sendJson(ctx, body);
-        }, ctx::fail);
+            return body;
+        }));
     }
 
     /**
@@ -152,14 +158,6 @@ public class OpsRoutes {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private void sendJson(RoutingContext ctx, Object body) {
-        try {
-            ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(json.writeValueAsString(body));
-        } catch (JsonProcessingException e) {
-            ctx.fail(e);
         }
     }
 }

@@ -11,6 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.tally.runtime.InstanceId;
+import dev.tally.web.InFlightRequests;
+import dev.tally.web.ThreadKind;
 import dev.tally.work.WorkSettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -10,7 +10,6 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.tally.ops.InFlightRequest;
 import dev.tally.runtime.InstanceId;
 
 /**

@@ -1,20 +1,19 @@
 package dev.tally.web;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * Enforces {@code quarkus.http.limits.max-body-size} so that every oversized body gets the 413 problem. Quarkus
- * itself answers an oversized declared length, and a chunked body that grows too large mid-read, with an empty
- * 413; both cases are caught here first.
+ * Pipeline stage "body limit" (installed by {@code pipeline/RequestPipeline}). Enforces
+ * {@code quarkus.http.limits.max-body-size} so that every oversized body gets the 413 problem. Quarkus itself
+ * answers an oversized declared length, and a chunked body that grows too large mid-read, with an empty 413; both
+ * cases are caught here first.
  */
 @ApplicationScoped
 public class BodyLimit {
@@ -30,16 +29,11 @@ public class BodyLimit {
         this.chunkedBodies = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     }
 
-    void install(@Observes Router router) {
-        // Right after RequestTagging, so a refusal still carries the request id.
-        router.route().order(Integer.MIN_VALUE + 1).handler(this::check);
-    }
-
     String tooLarge() {
         return "The request body is larger than " + maxBodyBytes + " bytes";
     }
 
-    private void check(RoutingContext ctx) {
+    public void check(RoutingContext ctx) {
         String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length == null && ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null) {
             // No declared length: buffer up to the limit; going over fails the route with 413 (RouterProblems).

@@ -19,9 +19,6 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
-import dev.tally.guard.ClientGone;
-import dev.tally.guard.DeadlineExceeded;
-import dev.tally.redis.RedisSettings;
 import dev.tally.redis.RedisUnavailableException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,15 +35,15 @@ public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
     private final ProblemWriter problems;
-    private final RedisSettings redis;
+    private final ExpectedFailures expected;
     private final AllowedMethods allowedMethods;
 
     private final Counter shed;
 
-    public ProblemMappers(ProblemWriter problems, RedisSettings redis, AllowedMethods allowedMethods,
+    public ProblemMappers(ProblemWriter problems, ExpectedFailures expected, AllowedMethods allowedMethods,
             MeterRegistry metrics) {
         this.problems = problems;
-        this.redis = redis;
+        this.expected = expected;
         this.allowedMethods = allowedMethods;
         this.shed = Counter.builder("tally.requests.shed")
                 .description("Requests refused at once because a bulkhead was full")
@@ -55,17 +52,14 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, HttpServerRequest request) {
-        Response.ResponseBuilder response = respond(problems.of(e, request.path(), requestId(request)));
+        Response.ResponseBuilder response = problems.response(problems.of(e, request.path(), requestId(request)));
         e.headers().forEach(response::header);
         return response.build();
     }
 
     @ServerExceptionMapper
     public Response redisUnavailable(RedisUnavailableException e, HttpServerRequest request) {
-        LOG.warnf("Redis unavailable for %s %s: %s", request.method(), request.path(), e.getMessage());
-        return problem(ProblemException.unavailable("store-unavailable",
-                "The data store is not reachable right now; retry shortly", redis.retryAfter().toSeconds()),
-                request);
+        return problem(expected.asProblem(e, request).orElseThrow(), request);
     }
 
     /** A bulkhead is full: shed at once, so an overload never becomes a queue that grows until timeouts. */
@@ -74,18 +68,6 @@ public class ProblemMappers {
         shed.increment();
         return problem(ProblemException.unavailable("overloaded",
                 "Too much of this work is in progress; retry shortly", 1), request);
-    }
-
-    @ServerExceptionMapper
-    public Response deadline(DeadlineExceeded e, HttpServerRequest request) {
-        return respond(new Problem(Problem.type("deadline-exceeded"), "Deadline exceeded", 504, e.getMessage(),
-                request.path(), requestId(request), null)).build();
-    }
-
-    /** Nobody will read this answer; a short one keeps the log free of a stack trace. */
-    @ServerExceptionMapper
-    public Response clientGone(ClientGone e, HttpServerRequest request) {
-        return respond(problems.generic(499, e.getMessage(), request.path(), requestId(request))).build();
     }
 
     @ServerExceptionMapper
@@ -98,7 +80,7 @@ public class ProblemMappers {
         if (status >= 500) {
             LOG.errorf(e, "HTTP %d for %s %s", status, request.method(), request.path());
         }
-        Response.ResponseBuilder response = respond(
+        Response.ResponseBuilder response = problems.response(
                 problems.generic(status, detailFor(status, request), request.path(), requestId(request)));
         if (status == 405) {
             // RFC 9110: a 405 must tell the client what it may use instead.
@@ -130,16 +112,13 @@ public class ProblemMappers {
     @ServerExceptionMapper(priority = Integer.MAX_VALUE)
     public Response unexpected(Throwable e, HttpServerRequest request) {
         LOG.errorf(e, "Unexpected failure for %s %s", request.method(), request.path());
-        return respond(problems.generic(500, "An unexpected error occurred; quote the request id when reporting it",
-                request.path(), requestId(request))).build();
-    }
-
-    private Response.ResponseBuilder respond(Problem problem) {
-        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problems.json(problem));
+        return problems.response(problems.generic(500,
+                "An unexpected error occurred; quote the request id when reporting it", request.path(),
+                requestId(request))).build();
     }
 
     private static String requestId(HttpServerRequest request) {
-        return request.getHeader(RequestIds.HEADER);
+        return RequestIds.of(request);
     }
 
     private static String detailFor(int status, HttpServerRequest request) {

@@ -1,7 +1,7 @@
 package dev.tally.web;
 
-
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,10 +42,15 @@ public class ProblemWriter {
         }
     }
 
+    /** The JAX-RS answer for {@code problem}, for exception mappers (here and in features). */
+    public Response.ResponseBuilder response(Problem problem) {
+        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(json(problem));
+    }
+
     /** Answers a request that JAX-RS never sees (a Vert.x route handler) with {@code e}, headers included. */
     public void send(RoutingContext ctx, ProblemException e) {
         e.headers().forEach(ctx.response()::putHeader);
-        send(ctx, of(e, ctx.normalizedPath(), ctx.request().getHeader(RequestIds.HEADER)));
+        send(ctx, of(e, ctx.normalizedPath(), RequestIds.of(ctx.request())));
     }
 
     public void send(RoutingContext ctx, Problem problem) {

@@ -3,6 +3,8 @@ package dev.tally.web;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import io.vertx.core.http.HttpServerRequest;
+
 /** Request-id rules: an incoming id is kept when it is safe to echo and log, otherwise a fresh one is made. */
 public final class RequestIds {
 
@@ -13,6 +15,11 @@ public final class RequestIds {
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private RequestIds() {
+    }
+
+    /** The request's agreed id (set by {@link RequestTagging}, which runs first on both ports). */
+    public static String of(HttpServerRequest request) {
+        return request.getHeader(HEADER);
     }
 
     public static String acceptOrGenerate(String incoming) {

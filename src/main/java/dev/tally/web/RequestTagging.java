@@ -1,26 +1,26 @@
 package dev.tally.web;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.MDC;
 
-import dev.tally.guard.Drain;
+import dev.tally.runtime.Drain;
 import dev.tally.runtime.InstanceId;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * First thing every app-port request meets: one agreed request id (kept from the caller when safe, else made),
- * in the MDC for logs, and on every response with the replica's name, whatever layer writes the response. While
- * the replica drains, HTTP/1.1 responses also ask the client to close the connection.
+ * Pipeline stage "request id and tagging" (installed by {@code pipeline/RequestPipeline} on both ports): one
+ * agreed request id (kept from the caller when safe, else made), in the MDC for logs, and on every response with
+ * the replica's name, whatever layer writes the response. While the replica drains, HTTP/1.1 responses also ask
+ * the client to close the connection: decided when the headers go out, so a request that began before the drain
+ * still closes its connection, and in the same callback, so tagging costs one callback per request, not two.
  */
 @ApplicationScoped
 public class RequestTagging {
 
-    private static final String INSTANCE_HEADER = "X-Tally-Instance";
+    public static final String INSTANCE_HEADER = "X-Tally-Instance";
     private static final String MDC_REQUEST_ID = "requestId";
 
     private final InstanceId instance;
@@ -31,11 +31,7 @@ public class RequestTagging {
         this.drain = drain;
     }
 
-    void install(@Observes Router router) {
-        router.route().order(Integer.MIN_VALUE).handler(this::tag);
-    }
-
-    private void tag(RoutingContext ctx) {
+    public void tag(RoutingContext ctx) {
         String requestId = RequestIds.acceptOrGenerate(ctx.request().getHeader(RequestIds.HEADER));
         // Rewriting the request header lets every later layer (mappers, logs) read one agreed id.
         ctx.request().headers().set(RequestIds.HEADER, requestId);

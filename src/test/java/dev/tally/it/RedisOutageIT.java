@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.tally.testsupport.Http;
 import dev.tally.testsupport.Pause;
+import dev.tally.testsupport.Problems;
 import dev.tally.testsupport.RealRedis;
 import dev.tally.testsupport.RedisProvisioner;
 import dev.tally.testsupport.ReplicaProcess;
@@ -55,9 +56,11 @@ class RedisOutageIT {
     @BeforeAll
     static void startStack() {
         redis = RedisProvisioner.controllable();
-        Map<String, String> timeout = Map.of("TALLY_REDIS_COMMAND_TIMEOUT", COMMAND_TIMEOUT.toMillis() + "ms");
-        a = ReplicaProcess.start("outage-a", redis.url(), timeout);
-        b = ReplicaProcess.start("outage-b", redis.url(), timeout);
+        String timeout = COMMAND_TIMEOUT.toMillis() + "ms";
+        a = ReplicaProcess.start("outage-a", redis.url(), Map.of("TALLY_REDIS_COMMAND_TIMEOUT", timeout));
+        // Not the default 2 s: shows that management routes send the configured value, not a number of their own.
+        b = ReplicaProcess.start("outage-b", redis.url(),
+                Map.of("TALLY_REDIS_COMMAND_TIMEOUT", timeout, "TALLY_REDIS_RETRY_AFTER", "3s"));
     }
 
     @AfterAll
@@ -81,6 +84,23 @@ class RedisOutageIT {
     @Test
     void redisFrozenAndResumedUnderLoad() {
         assertOutageHandled(redis::pause, redis::resume);
+    }
+
+    /** The management port's Redis-backed routes answer an outage as the app port does (was: a bare 500). */
+    @Test
+    void opsRoutesAnswerAnOutageWithA503ProblemAndTheConfiguredRetryAfter() {
+        redis.stop();
+        try {
+            for (String path : List.of("/ops/cluster", "/ops/jobs/dead")) {
+                HttpResponse<String> response = http.get(b.managementUrl(path));
+                Problems.assertProblem(response, 503, Problems.tally("store-unavailable"));
+                assertEquals("3", response.headers().firstValue("Retry-After").orElse(null), path);
+            }
+        } finally {
+            redis.start();
+            a.awaitReady(Duration.ofSeconds(30));
+            b.awaitReady(Duration.ofSeconds(30));
+        }
     }
 
     private void assertOutageHandled(Runnable breakRedis, Runnable repairRedis) {

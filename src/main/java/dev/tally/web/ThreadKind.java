@@ -1,4 +1,4 @@
-package dev.tally.ops;
+package dev.tally.web;
 
 /** Which kind of thread serves a request: what tells an operator which pool a stuck request is starving. */
 public enum ThreadKind {

@@ -1,4 +1,4 @@
-package dev.tally.ops;
+package dev.tally.web;
 
 import java.time.Duration;
 import java.util.EnumMap;

@@ -1,4 +1,4 @@
-package dev.tally.guard;
+package dev.tally.runtime;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -12,7 +12,9 @@ import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
  * {@code quarkus.shutdown.delay}; during that window Tally also asks HTTP/1.1 clients (Nginx's keepalive pool)
  * to close each connection after its response. By the time the listener closes, the proxy holds no idle
  * connection to this replica, so it never sends a request into a connection that is about to be reset: it gets
- * a refused connect instead, which it may safely retry on another replica, even for a POST.
+ * a refused connect instead, which it may safely retry on another replica, even for a POST. This class only holds
+ * the state (it is the process's, so it lives in {@code runtime}); {@code web/RequestTagging} closes connections,
+ * {@code guard/DrainHandoff} (step two) and {@code live/LiveHandshakeGate} refuse work while it is set.
  */
 @ApplicationScoped
 public class Drain {

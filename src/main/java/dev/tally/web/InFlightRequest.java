@@ -1,4 +1,4 @@
-package dev.tally.ops;
+package dev.tally.web;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -67,8 +67,8 @@ public final class InFlightRequest {
         return redisTime.total();
     }
 
-    /** True exactly once: the first time the watchdog finds this request stuck. */
-    boolean markStuck() {
+    /** True exactly once: the first time the watchdog (ops/StuckRequestWatchdog) finds this request stuck. */
+    public boolean markStuck() {
         return reportedStuck.compareAndSet(false, true);
     }
 }

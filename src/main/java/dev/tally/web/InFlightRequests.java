@@ -1,4 +1,4 @@
-package dev.tally.ops;
+package dev.tally.web;
 
 import java.util.Collection;
 import java.util.Collections;
@@ -42,8 +42,17 @@ public class InFlightRequests {
         return request;
     }
 
-    public void end(InFlightRequest request) {
-        requests.remove(request);
+    /** Takes {@code request} out of the registry; false when it had already left (see {@link #handOver}). */
+    public boolean end(InFlightRequest request) {
+        return requests.remove(request);
+    }
+
+    /**
+     * The request this code runs for stops being a request in flight, without ending: an accepted WebSocket
+     * handshake becomes a socket that may stay open for hours and would otherwise be reported stuck.
+     */
+    public void handOver() {
+        current().ifPresent(this::end);
     }
 
     /** The request this code runs for, when it runs in one's Vert.x context (event loop or virtual thread). */

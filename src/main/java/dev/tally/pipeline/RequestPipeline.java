@@ -1,0 +1,93 @@
+package dev.tally.pipeline;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import dev.tally.guard.DrainHandoff;
+import dev.tally.live.LiveHandshakeGate;
+import dev.tally.web.BodyLimit;
+import dev.tally.web.RequestTagging;
+import dev.tally.web.RequestTiming;
+import dev.tally.web.RouterProblems;
+import io.quarkus.vertx.http.ManagementInterface;
+import io.vertx.ext.web.Router;
+
+/**
+ * Every stage a request passes around its resource, on both ports, in order: the only place a stage is installed.
+ * The stages are plain beans with a handler method; none knows its position. Read top to bottom, each port's
+ * method is the path of a request.
+ *
+ * <p>The app port's stages are the handlers of <em>one</em> route, in the order written: Vert.x calls a route's
+ * handlers one after another as each calls {@code next()}, so their order cannot depend on CDI or on equal order
+ * numbers. That route sits at the router's first position, before every route Quarkus or a resource adds.
+ *
+ * <p>What each early answer goes through, decided here and pinned by {@code RequestPipelineTest} and
+ * {@code RequestPipelineDrainTest}:
+ * <ul>
+ * <li>a 413 (body limit) and a 503 {@code draining} (drain hand-back) are tagged, timed and logged: both come
+ * after tagging and timing. They are answers a client or Nginx acts on, and a rollout or an oversized client
+ * should be visible in {@code tally.access} with the id the client got.
+ * <li>a refused live handshake (400 bad name, 503 at the socket cap or while draining) is tagged, timed and
+ * logged the same way; an accepted one leaves the in-flight registry at the gate and writes no access line, as
+ * it becomes a socket that may stay open for hours (sockets have their own metrics, {@code live/LiveMetrics}).
+ * </ul>
+ */
+@ApplicationScoped
+public class RequestPipeline {
+
+    /** The router's first position: ahead of Quarkus' own routes (its body handler sits at {@code MIN_VALUE + 1}). */
+    private static final int FIRST = Integer.MIN_VALUE;
+
+    private final RouterProblems problems;
+    private final RequestTagging tagging;
+    private final RequestTiming timing;
+    private final BodyLimit bodyLimit;
+    private final DrainHandoff drainHandoff;
+    private final LiveHandshakeGate liveGate;
+
+    public RequestPipeline(RouterProblems problems, RequestTagging tagging, RequestTiming timing, BodyLimit bodyLimit,
+            DrainHandoff drainHandoff, LiveHandshakeGate liveGate) {
+        this.problems = problems;
+        this.tagging = tagging;
+        this.timing = timing;
+        this.bodyLimit = bodyLimit;
+        this.drainHandoff = drainHandoff;
+        this.liveGate = liveGate;
+    }
+
+    /** The app port (8080), what Nginx proxies. */
+    void appPort(@Observes Router router) {
+        // Problem rendering: a failure in any stage or route below becomes a problem+json, never a stack trace.
+        router.route().order(FIRST).failureHandler(problems::renderFailure);
+        router.route().order(FIRST)
+                // 1. Request id and tagging: first, so every answer below, refusals included, carries the ids.
+                .handler(tagging::tag)
+                // 2. Timing and in-flight tracking: before any refusal, so refusals are timed and logged too.
+                .handler(timing::track)
+                // 3. Body limit: refuse an oversized body before anything reads it.
+                .handler(bodyLimit::check)
+                // 4. Drain hand-back: a draining replica returns proxied idempotent requests for Nginx to retry.
+                .handler(drainHandoff::handOffWhileDraining);
+        // 5. Authentication joins that route here once it exists: after the hand-back (a request retried elsewhere
+        //    is checked there) and before the handshake gate and every resource.
+        // 6. Live handshake gate: refuses a bad name, a full or draining replica before the WebSocket upgrade.
+        router.routeWithRegex(LiveHandshakeGate.PATHS).order(FIRST + 1).handler(liveGate::check);
+        // Then the resource (JAX-RS or the WebSocket endpoint); nothing matched: a 404 problem.
+        router.route().last().handler(problems::noRoute);
+    }
+
+    /**
+     * The management port (9000, never proxied): the same tagging and problems. Deliberately without timing (the
+     * access log and in-flight registry are the app's requests; the console polls every second), without the body
+     * limit (no route takes a body), and without the drain hand-back (probes and operators must reach a draining
+     * replica).
+     */
+    void managementPort(@Observes ManagementInterface management) {
+        Router router = management.router();
+        router.route().order(FIRST).failureHandler(problems::renderFailure);
+        // 1. Request id and tagging, as on the app port.
+        router.route().order(FIRST).handler(tagging::tag);
+        // 2. The ops token check goes here once it exists (everything but the health probes).
+        router.route().last().handler(problems::noRoute);
+    }
+}

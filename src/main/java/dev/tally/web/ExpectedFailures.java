@@ -1,0 +1,43 @@
+package dev.tally.web;
+
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.tally.redis.RedisSettings;
+import dev.tally.redis.RedisUnavailableException;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * The one rule, for both ports and both layers (JAX-RS mappers and Vert.x routes), of which failures are answers
+ * rather than bugs: a deliberate refusal ({@link ProblemException}) is its own problem, Redis trouble
+ * ({@link RedisUnavailableException}: down, frozen, pool exhausted) is a 503 {@code store-unavailable} with the
+ * configured {@code tally.redis.retry-after}. Anything else is a bug, which the caller answers with a 500.
+ */
+@ApplicationScoped
+public class ExpectedFailures {
+
+    private static final Logger LOG = Logger.getLogger(ExpectedFailures.class);
+
+    private final ProblemException storeUnavailable;
+
+    public ExpectedFailures(RedisSettings redis) {
+        // Made once: it carries no stack trace and nothing of the request, so every outage answer can share it.
+        this.storeUnavailable = ProblemException.unavailable("store-unavailable",
+                "The data store is not reachable right now; retry shortly", redis.retryAfter().toSeconds());
+    }
+
+    /** The problem {@code failure} stands for, or empty when it is a bug. */
+    public Optional<ProblemException> asProblem(Throwable failure, HttpServerRequest request) {
+        if (failure instanceof ProblemException problem) {
+            return Optional.of(problem);
+        }
+        if (failure instanceof RedisUnavailableException) {
+            LOG.warnf("Redis unavailable for %s %s: %s", request.method(), request.path(), failure.getMessage());
+            return Optional.of(storeUnavailable);
+        }
+        return Optional.empty();
+    }
+}
