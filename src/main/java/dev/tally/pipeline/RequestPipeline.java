@@ -72,7 +72,11 @@ public class RequestPipeline {
         //    is checked there) and before the handshake gate and every resource.
         // 6. Live handshake gate: refuses a bad name, a full or draining replica before the WebSocket upgrade.
         router.routeWithRegex(LiveHandshakeGate.PATHS).order(FIRST + 1).handler(liveGate::check);
-        // Then the resource (JAX-RS or the WebSocket endpoint); nothing matched: a 404 problem.
+        // Then the resource (JAX-RS or the WebSocket endpoint). Inside the REST layer, installed by RESTEasy from
+        // their annotations: web/EmptyBodyMediaType before matching (an empty body has no media type to refuse),
+        // web/ServingThreadFilter (the serving thread for the in-flight registry), guard/DeadlineInterceptor (the
+        // request's deadline), and the problem mappers (web/ProblemMappers, guard/GuardProblemMappers).
+        // Nothing matched: a 404 problem.
         router.route().last().handler(problems::noRoute);
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import io.smallrye.config.WithParentName;
 import java.io.IOException;
@@ -71,7 +72,12 @@ final class ConfigKeys {
 
     /** Every key of every {@code @ConfigMapping} interface under src/main/java, e.g. tally.redis.key-prefix. */
     static List<String> tallyKeys() {
-        List<String> keys = new ArrayList<>();
+        return new ArrayList<>(tallyDefaults().keySet());
+    }
+
+    /** Every such key with its {@code @WithDefault} value, or {@code null} when it has none. */
+    static Map<String, String> tallyDefaults() {
+        Map<String, String> keys = new LinkedHashMap<>();
         for (Class<?> mapping : configMappings()) {
             collect(mapping, mapping.getAnnotation(ConfigMapping.class).prefix(), keys);
         }
@@ -101,7 +107,7 @@ final class ConfigKeys {
         return mappings;
     }
 
-    private static void collect(Class<?> group, String prefix, List<String> keys) {
+    private static void collect(Class<?> group, String prefix, Map<String, String> keys) {
         for (Method method : group.getMethods()) {
             if (!Modifier.isAbstract(method.getModifiers()) || method.getParameterCount() != 0) {
                 continue;
@@ -117,7 +123,8 @@ final class ConfigKeys {
             if (nested != null) {
                 collect(nested, name, keys);
             } else {
-                keys.add(name);
+                WithDefault withDefault = method.getAnnotation(WithDefault.class);
+                keys.put(name, withDefault == null ? null : withDefault.value());
             }
         }
     }

@@ -117,6 +117,16 @@ class TwoReplicasIT {
         assertEquals(404, http.get(a.url("/api/v1/sessions/current"), "Cookie", cookie).statusCode());
     }
 
+    /** The packaged jar (production profile) ships Swagger UI, on the management port only. */
+    @Test
+    void theApiIsBrowsableOnTheManagementPortOnly() {
+        HttpResponse<String> ui = http.get(a.managementUrl("/q/swagger-ui/"));
+        assertEquals(200, ui.statusCode());
+        assertTrue(ui.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), ui.headers().toString());
+        assertTrue(ui.body().contains("swagger-ui"), ui.body());
+        assertEquals(404, http.get(a.url("/q/swagger-ui/")).statusCode(), "never on the app port");
+    }
+
     @Test
     void eachReplicaNamesItselfInEveryResponse() {
         assertEquals("it-a", http.get(a.url("/")).headers().firstValue("X-Tally-Instance").orElseThrow());
