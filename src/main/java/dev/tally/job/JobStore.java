@@ -16,6 +16,7 @@ import dev.tally.redis.ScriptRefusal;
 import dev.tally.redis.StreamItem;
 import dev.tally.web.ProblemException;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.tuples.Tuple5;
 import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Response;
 
@@ -199,15 +200,21 @@ public class JobStore {
         Uni<Response> groups = redis.command("XINFO", "GROUPS", keys.jobStream());
         Uni<Response> retrying = redis.command("ZCARD", keys.jobRetries());
         Uni<Response> deadLetters = redis.command("XLEN", keys.jobDeadLetters());
-        return Uni.combine().all().unis(length, pending, groups, retrying, deadLetters).asTuple().flatMap(t -> {
-            long now = System.currentTimeMillis();
-            long pendingCount = t.getItem2().get(0).toLong();
-            double pendingAge = pendingCount == 0 ? 0 : ageSeconds(now, t.getItem2().get(1).toString());
-            return redis.command("XRANGE", keys.jobStream(), "(" + lastDelivered(t.getItem3()), "+", "COUNT", "1")
-                    .map(first -> new QueueStats(Math.max(0, t.getItem1().toLong() - pendingCount), pendingCount,
-                            first == null || first.size() == 0 ? 0 : ageSeconds(now, first.get(0).get(0).toString()),
-                            pendingAge, t.getItem4().toLong(), t.getItem5().toLong()));
-        });
+        // collectFailures: while Redis is down all five fail, and Mutiny would log each failure after the first
+        // as a dropped exception at ERROR, every stats interval.
+        return Uni.combine().all().unis(length, pending, groups, retrying, deadLetters).collectFailures()
+                .asTuple().flatMap(this::stats);
+    }
+
+    /** The stats from XLEN, XPENDING, XINFO GROUPS, the retry set's and the dead letters' sizes. */
+    private Uni<QueueStats> stats(Tuple5<Response, Response, Response, Response, Response> t) {
+        long now = System.currentTimeMillis();
+        long pendingCount = t.getItem2().get(0).toLong();
+        double pendingAge = pendingCount == 0 ? 0 : ageSeconds(now, t.getItem2().get(1).toString());
+        return redis.command("XRANGE", keys.jobStream(), "(" + lastDelivered(t.getItem3()), "+", "COUNT", "1")
+                .map(first -> new QueueStats(Math.max(0, t.getItem1().toLong() - pendingCount), pendingCount,
+                        first == null || first.size() == 0 ? 0 : ageSeconds(now, first.get(0).get(0).toString()),
+                        pendingAge, t.getItem4().toLong(), t.getItem5().toLong()));
     }
 
     private static String lastDelivered(Response groups) {
