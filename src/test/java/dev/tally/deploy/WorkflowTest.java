@@ -253,6 +253,26 @@ class WorkflowTest {
         }
     }
 
+    /** Every variable and secret the workflow reads is in docs/deploying.md's settings table, and no other. */
+    @Test
+    void everyVariableAndSecretTheWorkflowReadsIsDocumented() {
+        Set<String> used = new TreeSet<>();
+        Pattern.compile("\\b(?:vars|secrets)\\.([A-Z_]+)").matcher(DeployFiles.read(WORKFLOW)).results()
+                .map(r -> r.group(1)).filter(n -> !n.equals("GITHUB_TOKEN")).forEach(used::add);
+        String docs = DeployFiles.read(ROOT.resolve("docs/deploying.md"));
+        int start = docs.indexOf("### CI/CD with GitHub Actions");
+        assertTrue(start >= 0, "docs/deploying.md has the CI/CD section");
+        String section = docs.substring(start, docs.indexOf("\n### ", start + 1));
+        Set<String> documented = new TreeSet<>();
+        Pattern.compile("(?m)^\\| `([A-Z_]+)`(?: / `([A-Z_]+)`)? \\|").matcher(section).results().forEach(r -> {
+            documented.add(r.group(1));
+            if (r.group(2) != null) {
+                documented.add(r.group(2));
+            }
+        });
+        assertEquals(used, documented, "the settings table in docs/deploying.md");
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // Helpers
 
