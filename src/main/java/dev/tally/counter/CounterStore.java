@@ -89,11 +89,11 @@ public class CounterStore {
 
     private static Throwable refusal(String name, Throwable failure) {
         if (failure instanceof RedisReplyException reply && reply.isOverflow()) {
-            return ProblemException.conflict("counter-overflow", "Counter overflow",
+            return ProblemException.conflict("counter-overflow",
                     "Counter '" + name + "' would leave the signed 64-bit range; it was not changed");
         }
         return ScriptRefusal.of(failure, "MISMATCH").<Throwable>map(mismatch -> ProblemException.unprocessable(
-                "idempotency-key-reused", "Idempotency-Key reused", "This Idempotency-Key was first used to increment '"
+                "idempotency-key-reused", "This Idempotency-Key was first used to increment '"
                         + name + "' by " + mismatch.detail() + "; use a new key for a new request"))
                 .orElse(failure);
     }

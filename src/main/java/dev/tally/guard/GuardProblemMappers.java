@@ -20,7 +20,7 @@ public class GuardProblemMappers {
 
     @ServerExceptionMapper
     public Response deadline(DeadlineExceeded e, HttpServerRequest request) {
-        return problems.response(new Problem(Problem.type("deadline-exceeded"), "Deadline exceeded", 504,
+        return problems.response(new Problem(Problem.type("deadline-exceeded"), Problem.title("deadline-exceeded"), 504,
                 e.getMessage(), request.path(), RequestIds.of(request), null)).build();
     }
 

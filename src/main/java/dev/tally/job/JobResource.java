@@ -14,6 +14,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.server.Cancellable;
 
@@ -23,6 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.tally.guard.Deadline;
 import dev.tally.web.ProblemException;
+import dev.tally.web.ProblemResponses;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -32,10 +36,13 @@ import io.smallrye.mutiny.Uni;
 @Deadline
 @Cancellable
 @Path("/api/v1/jobs")
+@Tag(name = "jobs", description = "Background jobs, run at least once by worker replicas (docs/api.md, Jobs)")
+@APIResponse(responseCode = "503", description = ProblemResponses.STORE_UNAVAILABLE)
 @Produces(MediaType.APPLICATION_JSON)
 public class JobResource {
 
     private static final String PATH = "/api/v1/jobs/";
+    private static final String NOT_FOUND = "`job-not-found`: an unknown or expired job id";
 
     private final JobStore store;
     private final JobHandlers handlers;
@@ -51,6 +58,13 @@ public class JobResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Queue a job of a type a handler serves (sleep, digest, noop)")
+    @APIResponse(responseCode = "202", description = "Queued; `Location: /api/v1/jobs/{id}`")
+    @APIResponse(responseCode = "400", description = "`invalid-job`: no type; `unknown-job-type`: no handler serves "
+            + "it; `invalid-input`: the handler refuses the payload (errors says why); `malformed-json`: not JSON")
+    @APIResponse(responseCode = "413", description = "`job-payload-too-large`: over `tally.job.max-payload-bytes`")
+    @APIResponse(responseCode = "503", description = ProblemResponses.STORE_UNAVAILABLE
+            + "; `job-queue-full`: `tally.job.max-outstanding` jobs are queued or running")
     public Uni<Response> submit(SubmitJob body) {
         if (body == null || body.type() == null || body.type().isBlank()) {
             throw ProblemException.badRequest("invalid-job", "The body must be {\"type\": ..., \"payload\": ...}");
@@ -79,6 +93,9 @@ public class JobResource {
 
     @GET
     @Path("{id}")
+    @Operation(summary = "A job: status, attempts, progress, timestamps, result or error")
+    @APIResponse(responseCode = "200", description = "The job")
+    @APIResponse(responseCode = "404", description = NOT_FOUND)
     public Uni<JobView> get(@RestPath String id) {
         return view(requireShape(id));
     }
@@ -89,6 +106,11 @@ public class JobResource {
      */
     @DELETE
     @Path("{id}")
+    @Operation(summary = "Cancel a job")
+    @APIResponse(responseCode = "200", description = "Cancelled before it started; it never will")
+    @APIResponse(responseCode = "202", description = "Running: its worker is told to stop")
+    @APIResponse(responseCode = "404", description = NOT_FOUND)
+    @APIResponse(responseCode = "409", description = "`job-finished`: it already succeeded, failed or died")
     public Uni<Response> cancel(@RestPath String id) {
         return store.cancel(requireShape(id)).flatMap(before -> {
             if (before.isEmpty()) {
@@ -98,7 +120,7 @@ public class JobResource {
             return view(id).map(job -> switch (status) {
                 case QUEUED, CANCELLED -> Response.ok(job).build();
                 case RUNNING -> Response.accepted(job).build();
-                case SUCCEEDED, FAILED, DEAD -> throw ProblemException.conflict("job-finished", "Job already finished",
+                case SUCCEEDED, FAILED, DEAD -> throw ProblemException.conflict("job-finished",
                         "Job " + id + " is " + status.wireName() + "; only queued or running jobs can be cancelled");
             });
         });

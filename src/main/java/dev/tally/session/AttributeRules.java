@@ -46,7 +46,7 @@ class AttributeRules {
     }
 
     ProblemException tooMany(int count) {
-        return ProblemException.unprocessable("too-many-attributes", "Too many attributes",
+        return ProblemException.unprocessable("too-many-attributes",
                 "A session holds at most " + settings.maxAttributes() + " attributes; this change would leave "
                         + count);
     }
@@ -77,7 +77,7 @@ class AttributeRules {
                     "Attribute names are 1 to 128 characters from A-Z a-z 0-9 . _ : -", badNames);
         }
         if (!tooLarge.isEmpty()) {
-            throw ProblemException.unprocessable("attribute-too-large", "Attribute too large",
+            throw ProblemException.unprocessable("attribute-too-large",
                     "Attribute values are at most " + settings.maxAttributeBytes() + " bytes of JSON: "
                             + String.join(", ", tooLarge));
         }

@@ -14,6 +14,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.server.Cancellable;
 import org.jboss.resteasy.reactive.RestCookie;
 
@@ -21,14 +24,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.tally.guard.Deadline;
 import dev.tally.web.ProblemException;
+import dev.tally.web.ProblemResponses;
 import io.smallrye.mutiny.Uni;
 
 /** The caller's server-side session, found through the {@code TALLY_SESSION} cookie. */
 @Deadline
 @Cancellable
 @Path("/api/v1/sessions")
+@Tag(name = "sessions", description = "The caller's session, found through the HttpOnly cookie `TALLY_SESSION`")
+@APIResponse(responseCode = "503", description = ProblemResponses.STORE_UNAVAILABLE)
 @Produces(MediaType.APPLICATION_JSON)
 public class SessionResource {
+
+    private static final String NO_SESSION = "`no-session`: no live session for this request";
+    private static final String BAD_ATTRIBUTES = "`invalid-attributes`: the body is not a JSON object; "
+            + "`invalid-input`: bad attribute names; `malformed-json`: not JSON";
+    private static final String LIMITS = "`too-many-attributes`: over `tally.session.max-attributes`; "
+            + "`attribute-too-large`: a value over `tally.session.max-attribute-bytes`";
 
     static final String MERGE_PATCH_JSON = "application/merge-patch+json";
     private static final URI CURRENT = URI.create("/api/v1/sessions/current");
@@ -46,6 +58,10 @@ public class SessionResource {
     /** Always a fresh id (never adopts one the client offers), replacing any session the caller had. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a session (optional body: its first attributes), replacing the caller's")
+    @APIResponse(responseCode = "201", description = "Created; `Set-Cookie: TALLY_SESSION=...`")
+    @APIResponse(responseCode = "400", description = BAD_ATTRIBUTES)
+    @APIResponse(responseCode = "422", description = LIMITS)
     public Uni<Response> create(@RestCookie(SessionCookies.NAME) String cookie, JsonNode attributes) {
         Uni<Void> dropPrevious = SessionId.fromCookie(cookie).map(store::delete)
                 .orElseGet(() -> Uni.createFrom().voidItem());
@@ -59,12 +75,20 @@ public class SessionResource {
 
     @GET
     @Path("current")
+    @Operation(summary = "The caller's session (slides its expiry)")
+    @APIResponse(responseCode = "200", description = "The session")
+    @APIResponse(responseCode = "404", description = NO_SESSION)
     public Uni<SessionView> read(@RestCookie(SessionCookies.NAME) String cookie) {
         return withSession(cookie, store::read);
     }
 
     @PATCH
     @Path("current")
+    @Operation(summary = "Merge attributes (JSON merge patch: null deletes); all or nothing")
+    @APIResponse(responseCode = "200", description = "The session after the patch")
+    @APIResponse(responseCode = "400", description = BAD_ATTRIBUTES)
+    @APIResponse(responseCode = "404", description = NO_SESSION)
+    @APIResponse(responseCode = "422", description = LIMITS)
     @Consumes({ MERGE_PATCH_JSON, MediaType.APPLICATION_JSON })
     public Uni<SessionView> patch(@RestCookie(SessionCookies.NAME) String cookie, JsonNode patch) {
         var changes = rules.forPatch(patch);
@@ -73,6 +97,9 @@ public class SessionResource {
 
     @POST
     @Path("current/visits")
+    @Operation(summary = "Count a visit, atomically across replicas")
+    @APIResponse(responseCode = "200", description = "The visits so far")
+    @APIResponse(responseCode = "404", description = NO_SESSION)
     public Uni<Visits> visit(@RestCookie(SessionCookies.NAME) String cookie) {
         return withSession(cookie, store::visit).map(Visits::new);
     }
@@ -80,6 +107,8 @@ public class SessionResource {
     /** Idempotent: with or without a live session the answer is 204 and a cleared cookie. */
     @DELETE
     @Path("current")
+    @Operation(summary = "Invalidate the session and clear the cookie (also without a session)")
+    @APIResponse(responseCode = "204", description = "Invalidated")
     public Uni<Response> invalidate(@RestCookie(SessionCookies.NAME) String cookie) {
         Uni<Void> delete = SessionId.fromCookie(cookie).map(store::delete).orElseGet(() -> Uni.createFrom().voidItem());
         return delete.map(ignored -> Response.noContent().header(SessionCookies.HEADER, cookies.clear()).build());

@@ -19,4 +19,13 @@ public record Problem(String type, String title, int status, String detail, Stri
     public static String type(String slug) {
         return "urn:tally:problem:" + slug;
     }
+
+    /**
+     * A type's title, the same for every occurrence of the type (RFC 9457): its slug as words, so that the
+     * OpenAPI document's examples ({@link ProblemResponses}) show the titles the service sends.
+     */
+    public static String title(String slug) {
+        String words = slug.replace('-', ' ');
+        return Character.toUpperCase(words.charAt(0)) + words.substring(1);
+    }
 }

@@ -15,43 +15,42 @@ public final class ProblemException extends RuntimeException {
     private final List<String> errors;
     private final Map<String, String> headers;
 
-    private ProblemException(int status, String slug, String title, String detail, List<String> errors,
-            Map<String, String> headers) {
+    private ProblemException(int status, String slug, String detail, List<String> errors, Map<String, String> headers) {
         super(detail, null, false, false);
         this.status = status;
         this.slug = slug;
-        this.title = title;
+        this.title = Problem.title(slug);
         this.errors = errors;
         this.headers = headers;
     }
 
     public static ProblemException badRequest(String slug, String detail) {
-        return new ProblemException(400, slug, "Bad request", detail, null, Map.of());
+        return new ProblemException(400, slug, detail, null, Map.of());
     }
 
     public static ProblemException invalidInput(String detail, List<String> errors) {
-        return new ProblemException(400, "invalid-input", "Invalid input", detail, List.copyOf(errors), Map.of());
+        return new ProblemException(400, "invalid-input", detail, List.copyOf(errors), Map.of());
     }
 
     public static ProblemException notFound(String slug, String detail) {
-        return new ProblemException(404, slug, "Not found", detail, null, Map.of());
+        return new ProblemException(404, slug, detail, null, Map.of());
     }
 
     /** 413, like a body over the HTTP limit, for a part of a body over a feature's own limit. */
     public static ProblemException tooLarge(String slug, String detail) {
-        return new ProblemException(413, slug, "Content too large", detail, null, Map.of());
+        return new ProblemException(413, slug, detail, null, Map.of());
     }
 
-    public static ProblemException conflict(String slug, String title, String detail) {
-        return new ProblemException(409, slug, title, detail, null, Map.of());
+    public static ProblemException conflict(String slug, String detail) {
+        return new ProblemException(409, slug, detail, null, Map.of());
     }
 
-    public static ProblemException unprocessable(String slug, String title, String detail) {
-        return new ProblemException(422, slug, title, detail, null, Map.of());
+    public static ProblemException unprocessable(String slug, String detail) {
+        return new ProblemException(422, slug, detail, null, Map.of());
     }
 
     public static ProblemException unavailable(String slug, String detail, long retryAfterSeconds) {
-        return new ProblemException(503, slug, "Service unavailable", detail, null,
+        return new ProblemException(503, slug, detail, null,
                 Map.of("Retry-After", Long.toString(retryAfterSeconds)));
     }
 

@@ -7,6 +7,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.server.Cancellable;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -22,12 +25,16 @@ import io.smallrye.mutiny.Uni;
 @Deadline(Deadline.Budget.WORK)
 @Cancellable
 @Path("/api/v1/work")
+@Tag(name = "work", description = "Stand-ins for blocking and CPU-heavy code, isolated from the event loop")
+@APIResponse(responseCode = "503", description = "`overloaded`: the work's bulkhead is full (load shedding)")
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkResource {
 
     /** What a work call did. */
     public record Done(String kind, long tookMs, String thread, String result) {
     }
+
+    private static final String INVALID = "`invalid-work-parameter`: missing or out of bounds";
 
     private final BlockingWork blocking;
     private final CpuWork cpu;
@@ -42,6 +49,9 @@ public class WorkResource {
     /** Blocks a virtual thread for {@code ms} milliseconds; the event loop never waits for it. */
     @GET
     @Path("blocking")
+    @Operation(summary = "Block a virtual thread for ms milliseconds (0 to 30000)")
+    @APIResponse(responseCode = "200", description = "What ran, how long and on which thread")
+    @APIResponse(responseCode = "400", description = INVALID)
     @RunOnVirtualThread
     public Done blocking(@RestQuery String ms) throws InterruptedException {
         long millis = bounded("ms", ms, settings.maxBlocking().toMillis());
@@ -52,6 +62,9 @@ public class WorkResource {
     /** Runs {@code iterations} rounds of SHA-256 on the CPU pool. */
     @GET
     @Path("cpu")
+    @Operation(summary = "Run iterations rounds of SHA-256 (0 to 5000000) on the CPU pool")
+    @APIResponse(responseCode = "200", description = "What ran, how long, and the digest")
+    @APIResponse(responseCode = "400", description = INVALID)
     public Uni<Done> cpu(@RestQuery String iterations) {
         int rounds = (int) bounded("iterations", iterations, settings.maxCpuIterations());
         long started = System.nanoTime();
