@@ -1,5 +1,8 @@
 package dev.tally.deploy;
 
+import static dev.tally.deploy.YamlValues.list;
+import static dev.tally.deploy.YamlValues.map;
+import static dev.tally.deploy.YamlValues.str;
 import static dev.tally.deploy.DeployFiles.ROOT;
 import static dev.tally.deploy.DeployFiles.TEMPLATE;
 import static dev.tally.deploy.DeployFiles.intProperty;
@@ -280,7 +283,7 @@ class KubernetesManifestsTest {
             assertNotEquals(true, spec.get("publishNotReadyAddresses"), name + ": only ready pods in DNS");
             assertEquals(appPort, port, name + ": the upstream port is quarkus.http.port");
             assertNotEquals(managementPort, port, name + ": the management port is never proxied");
-            Map<String, Object> servicePort = list(spec.get("ports")).stream().map(KubernetesManifestsTest::map)
+            Map<String, Object> servicePort = list(spec.get("ports")).stream().map(YamlValues::map)
                     .filter(p -> intValue(p.get("port")) == port).findFirst()
                     .orElseThrow(() -> new AssertionError(name + ": " + serviceName + " has no port " + port));
             List<Map<String, Object>> pods = overlay.podsSelectedBy(map(spec.get("selector")));
@@ -810,7 +813,7 @@ class KubernetesManifestsTest {
         Map<String, Object> service = dev.one("Service", m.group(1));
         assertEquals(List.of(redis), dev.podsSelectedBy(map(map(service.get("spec")).get("selector"))),
                 "the Redis Service selects the Redis pod");
-        Map<String, Object> port = list(map(service.get("spec")).get("ports")).stream().map(KubernetesManifestsTest::map)
+        Map<String, Object> port = list(map(service.get("spec")).get("ports")).stream().map(YamlValues::map)
                 .filter(p -> intValue(p.get("port")) == Integer.parseInt(m.group(2))).findFirst()
                 .orElseThrow(() -> new AssertionError("the Redis Service has no port " + m.group(2)));
         assertEquals(6379, containerPort(container, port.get("targetPort")), "to Redis' port");
@@ -1057,7 +1060,7 @@ class KubernetesManifestsTest {
     }
 
     private static List<Map<String, Object>> containersOf(Map<String, Object> podSpec) {
-        return list(podSpec.get("containers")).stream().map(KubernetesManifestsTest::map).toList();
+        return list(podSpec.get("containers")).stream().map(YamlValues::map).toList();
     }
 
     private static Map<String, Object> nginxContainer(Map<String, Object> deployment) {
@@ -1066,14 +1069,14 @@ class KubernetesManifestsTest {
     }
 
     private static Map<String, Object> volume(Map<String, Object> workload, String name) {
-        return list(pod(workload).get("volumes")).stream().map(KubernetesManifestsTest::map)
+        return list(pod(workload).get("volumes")).stream().map(YamlValues::map)
                 .filter(v -> name.equals(v.get("name"))).findFirst()
                 .orElseThrow(() -> new AssertionError(id(workload) + " has no volume " + name));
     }
 
     private static Map<String, Object> mountAt(Map<String, Object> container, Predicate<String> path, String what) {
         List<Map<String, Object>> mounts = list(container.get("volumeMounts")).stream()
-                .map(KubernetesManifestsTest::map).filter(m -> path.test(str(m.get("mountPath")))).toList();
+                .map(YamlValues::map).filter(m -> path.test(str(m.get("mountPath")))).toList();
         assertEquals(1, mounts.size(), what + ": expected one matching volume mount in " + container.get("volumeMounts"));
         return mounts.get(0);
     }
@@ -1089,7 +1092,7 @@ class KubernetesManifestsTest {
     }
 
     private static Map<String, Object> envEntry(Map<String, Object> container, String name) {
-        return list(container.get("env")).stream().map(KubernetesManifestsTest::map)
+        return list(container.get("env")).stream().map(YamlValues::map)
                 .filter(e -> name.equals(e.get("name"))).findFirst()
                 .orElseThrow(() -> new AssertionError("container " + container.get("name") + " does not set " + name));
     }
@@ -1103,7 +1106,7 @@ class KubernetesManifestsTest {
         if (name.matches("\\d+")) {
             return Integer.parseInt(name);
         }
-        return list(container.get("ports")).stream().map(KubernetesManifestsTest::map)
+        return list(container.get("ports")).stream().map(YamlValues::map)
                 .filter(p -> name.equals(p.get("name"))).map(p -> intValue(p.get("containerPort"))).findFirst()
                 .orElseThrow(() -> new AssertionError("container " + container.get("name") + " has no port " + name));
     }
@@ -1133,31 +1136,5 @@ class KubernetesManifestsTest {
     private static int intValue(Object value) {
         assertNotNull(value, "missing number");
         return value instanceof Number n ? n.intValue() : Integer.parseInt(str(value));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object value) {
-        if (value == null) {
-            return new LinkedHashMap<>();
-        }
-        if (!(value instanceof Map<?, ?>)) {
-            throw new AssertionError("expected a mapping, got " + value);
-        }
-        return (Map<String, Object>) value;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Object> list(Object value) {
-        if (value == null) {
-            return new ArrayList<>();
-        }
-        if (!(value instanceof List<?>)) {
-            throw new AssertionError("expected a list, got " + value);
-        }
-        return (List<Object>) value;
-    }
-
-    private static String str(Object value) {
-        return value == null ? "" : String.valueOf(value);
     }
 }

@@ -1,9 +1,11 @@
 package dev.tally.deploy;
 
+import static dev.tally.deploy.YamlValues.list;
+import static dev.tally.deploy.YamlValues.map;
+import static dev.tally.deploy.YamlValues.str;
 import static dev.tally.deploy.DeployFiles.ROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -309,13 +311,13 @@ class WorkflowTest {
     }
 
     private static Map<String, Object> step(Map<String, Object> job, String id, String name) {
-        return list(job.get("steps")).stream().map(WorkflowTest::map)
+        return list(job.get("steps")).stream().map(YamlValues::map)
                 .filter(s -> id != null ? id.equals(s.get("id")) : name.equals(s.get("name"))).findFirst()
                 .orElseThrow(() -> new AssertionError("no step " + (id != null ? "id " + id : name)));
     }
 
     private static Map<String, Object> usesStep(Map<String, Object> job, String action) {
-        return list(job.get("steps")).stream().map(WorkflowTest::map)
+        return list(job.get("steps")).stream().map(YamlValues::map)
                 .filter(s -> str(s.get("uses")).startsWith(action + "@")).findFirst()
                 .orElseThrow(() -> new AssertionError("no step uses " + action));
     }
@@ -379,32 +381,5 @@ class WorkflowTest {
                 }
             }
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object value) {
-        if (value == null) {
-            return new LinkedHashMap<>();
-        }
-        assertNotNull(value);
-        if (!(value instanceof Map<?, ?>)) {
-            throw new AssertionError("expected a mapping, got " + value);
-        }
-        return (Map<String, Object>) value;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Object> list(Object value) {
-        if (value == null) {
-            return new ArrayList<>();
-        }
-        if (!(value instanceof List<?>)) {
-            throw new AssertionError("expected a list, got " + value);
-        }
-        return (List<Object>) value;
-    }
-
-    private static String str(Object value) {
-        return value == null ? "" : String.valueOf(value);
     }
 }
