@@ -1,15 +1,13 @@
 package dev.tally.guard;
 
-import java.util.Set;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.tally.runtime.Drain;
+import dev.tally.web.NginxRetriedMethods;
 import dev.tally.web.ProblemException;
 import dev.tally.web.ProblemWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -28,9 +26,6 @@ import io.vertx.ext.web.RoutingContext;
 public class DrainHandoff {
 
     static final String PROXY_RETRIES_HEADER = "X-Tally-Proxy-Retries";
-    // The methods Nginx itself treats as idempotent (it never retries POST, PATCH or LOCK once sent).
-    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
-            HttpMethod.PUT, HttpMethod.DELETE);
 
     private final Drain drain;
     private final ProblemWriter problems;
@@ -45,7 +40,7 @@ public class DrainHandoff {
     }
 
     public void handOffWhileDraining(RoutingContext ctx) {
-        if (!drain.draining() || !proxyRetriesIdempotent(ctx) || !IDEMPOTENT.contains(ctx.request().method())) {
+        if (!drain.draining() || !proxyRetriesIdempotent(ctx) || !NginxRetriedMethods.contains(ctx.request().method().name())) {
             ctx.next();
             return;
         }

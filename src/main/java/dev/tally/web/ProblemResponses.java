@@ -3,7 +3,6 @@ package dev.tally.web;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,9 +31,6 @@ public class ProblemResponses implements OASFilter {
     static final String SCHEMA = "Problem";
     private static final String SCHEMA_REF = "#/components/schemas/" + SCHEMA;
     private static final Pattern SLUG = Pattern.compile("`([a-z]+(?:-[a-z]+)*)`");
-    // DrainHandoff's idempotent methods: a draining replica hands these back to Nginx.
-    private static final Set<PathItem.HttpMethod> IDEMPOTENT = Set.of(PathItem.HttpMethod.GET,
-            PathItem.HttpMethod.HEAD, PathItem.HttpMethod.OPTIONS, PathItem.HttpMethod.PUT, PathItem.HttpMethod.DELETE);
 
     @Override
     public void filterOpenAPI(OpenAPI api) {
@@ -63,7 +59,7 @@ public class ProblemResponses implements OASFilter {
             add(responses, 400, "`invalid-request-timeout`: `X-Request-Timeout` is not 1 to 999999999 ms");
             add(responses, 504, "`deadline-exceeded`: the request's deadline passed; its work was stopped");
         }
-        if (IDEMPOTENT.contains(method)) {
+        if (NginxRetriedMethods.contains(method.name())) {
             add(responses, 503, "`draining`: only to Nginx, which retries the request on another replica");
         }
         if (operation.getRequestBody() != null) {
