@@ -108,6 +108,8 @@ class TourIT {
 
     @Test
     void theUrlsTheLauncherPrintsAnswer() {
+        // They follow the "ready." line that awaitReady returned on; the console's is the last one printed.
+        launcher.awaitLine("ops console:", Duration.ofSeconds(30));
         String printed = launcher.output();
         Http http = Http.tls(TrustedCertificate.context(launcher.runDir().resolve("tls/cert.pem")),
                 HttpClient.Version.HTTP_2);
