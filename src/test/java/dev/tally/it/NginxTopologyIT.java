@@ -83,12 +83,17 @@ class NginxTopologyIT {
         }
     }
 
-    /** Tests that kill replicas leave the launcher restarting them: start each test with all of them ready. */
+    /**
+     * Tests that kill replicas leave the launcher restarting them: start each test with all of them ready, and
+     * back in Nginx's rotation. Ready is not enough: Nginx skips a replica for fail_timeout (10 s) after it failed,
+     * and a kill right after two earlier ones (a rolling restart, then a kill) once left no live upstream for 2 s.
+     */
     @BeforeEach
-    void allReplicasReady() {
+    void allReplicasReadyAndInRotation() {
         for (int n = 1; n <= REPLICAS; n++) {
             awaitReady(n, Duration.ofSeconds(60));
         }
+        Spread.awaitEveryReplicaServes(REPLICAS, () -> https.get(url("/")), Duration.ofSeconds(60));
     }
 
     private static String url(String path) {
@@ -123,7 +128,6 @@ class NginxTopologyIT {
     /** What least_conn promises (see {@link Spread}): round robin when nothing is in flight, every replica serving. */
     @Test
     void requestsSpreadOverAllReplicas() {
-        Spread.awaitEveryReplicaServes(REPLICAS, () -> https.get(url("/")), Duration.ofSeconds(30));
         Spread.assertRoundRobin(REPLICAS, 300, () -> https.get(url("/")));
 
         Map<String, Long> byInstance = new ConcurrentHashMap<>();
