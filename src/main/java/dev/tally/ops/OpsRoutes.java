@@ -1,9 +1,5 @@
 package dev.tally.ops;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +17,6 @@ import dev.tally.web.InFlightRequests;
 import dev.tally.web.RouteReplies;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -29,7 +24,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * The diagnostic endpoints, on the management interface only (port 9000, never proxied by Nginx): an operator
- * reaches them with {@code curl} or {@code kubectl port-forward}, the public never does.
+ * reaches them with {@code curl} or {@code kubectl port-forward} and the ops token ({@link OpsAccess}), the public
+ * never does. The console's page is {@link OpsConsole}.
  */
 @ApplicationScoped
 public class OpsRoutes {
@@ -44,7 +40,6 @@ public class OpsRoutes {
     private final ObjectMapper json;
     private final RouteReplies replies;
     private final Vertx vertx;
-    private final Buffer console = Buffer.buffer(classpathText("ops-console/index.html"));
 
     public OpsRoutes(ThreadDump threads, InFlightRequests inFlight, ClusterView cluster, SnapshotFactory snapshots,
             InstanceId instance, ObjectMapper json, RouteReplies replies, Vertx vertx) {
@@ -65,9 +60,6 @@ public class OpsRoutes {
         router.get("/ops/requests").handler(this::requests);
         router.get("/ops/cluster").handler(this::cluster);
         router.get("/ops/events").handler(this::events);
-        // "/ops/" also matches "/ops" (Vert.x ignores a trailing slash), so the console has one address.
-        router.get("/ops/").handler(ctx -> ctx.response()
-                .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8").end(console));
     }
 
     private void threads(RoutingContext ctx) {
@@ -127,8 +119,7 @@ public class OpsRoutes {
      */
     private void events(RoutingContext ctx) {
         HttpServerResponse response = ctx.response().setChunked(true)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream").putHeader(HttpHeaders.CACHE_CONTROL,
-                        "no-cache");
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream");
         long timer = vertx.setPeriodic(0, PUSH_EVERY_MS, tick -> push(response));
         response.closeHandler(closed -> vertx.cancelTimer(timer));
     }
@@ -148,16 +139,5 @@ public class OpsRoutes {
                 response.reset();
             }
         });
-    }
-
-    private static String classpathText(String resource) {
-        try (InputStream in = OpsRoutes.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + resource);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -5,6 +5,8 @@ import jakarta.enterprise.event.Observes;
 
 import dev.tally.guard.DrainHandoff;
 import dev.tally.live.LiveHandshakeGate;
+import dev.tally.ops.OpsAccess;
+import dev.tally.ops.OpsResponseHeaders;
 import dev.tally.web.BodyLimit;
 import dev.tally.web.RequestTagging;
 import dev.tally.web.RequestTiming;
@@ -30,6 +32,9 @@ import io.vertx.ext.web.Router;
  * <li>a refused live handshake (400 bad name, 503 at the socket cap or while draining) is tagged, timed and
  * logged the same way; an accepted one leaves the in-flight registry at the gate and writes no access line, as
  * it becomes a socket that may stay open for hours (sockets have their own metrics, {@code live/LiveMetrics}).
+ * <li>on the management port, a refusal for want of the ops token (401, or 403 where none is configured) is
+ * tagged and carries the ops response headers ({@code no-store}, {@code nosniff}): both come before the check.
+ * The check runs before Quarkus' body handler and every route, so an unauthenticated body is never read.
  * </ul>
  */
 @ApplicationScoped
@@ -44,15 +49,20 @@ public class RequestPipeline {
     private final BodyLimit bodyLimit;
     private final DrainHandoff drainHandoff;
     private final LiveHandshakeGate liveGate;
+    private final OpsResponseHeaders opsHeaders;
+    private final OpsAccess opsAccess;
 
     public RequestPipeline(RouterProblems problems, RequestTagging tagging, RequestTiming timing, BodyLimit bodyLimit,
-            DrainHandoff drainHandoff, LiveHandshakeGate liveGate) {
+            DrainHandoff drainHandoff, LiveHandshakeGate liveGate, OpsResponseHeaders opsHeaders,
+            OpsAccess opsAccess) {
         this.problems = problems;
         this.tagging = tagging;
         this.timing = timing;
         this.bodyLimit = bodyLimit;
         this.drainHandoff = drainHandoff;
         this.liveGate = liveGate;
+        this.opsHeaders = opsHeaders;
+        this.opsAccess = opsAccess;
     }
 
     /** The app port (8080), what Nginx proxies. */
@@ -89,9 +99,14 @@ public class RequestPipeline {
     void managementPort(@Observes ManagementInterface management) {
         Router router = management.router();
         router.route().order(FIRST).failureHandler(problems::renderFailure);
-        // 1. Request id and tagging, as on the app port.
-        router.route().order(FIRST).handler(tagging::tag);
-        // 2. The ops token check goes here once it exists (everything but the health probes).
+        router.route().order(FIRST)
+                // 1. Request id and tagging, as on the app port.
+                .handler(tagging::tag)
+                // 2. Response headers: no-store and nosniff on every answer, the refusals below included.
+                .handler(opsHeaders::add)
+                // 3. The ops token: everything but ops/OpenManagementPaths (health probes, the API description,
+                //    the console's static shell, metrics if opened) needs it; a route added later is closed too.
+                .handler(opsAccess::check);
         router.route().last().handler(problems::noRoute);
     }
 }

@@ -32,6 +32,16 @@ public final class ProblemException extends RuntimeException {
         return new ProblemException(400, "invalid-input", detail, List.copyOf(errors), Map.of());
     }
 
+    /** 401: no credentials or wrong ones; {@code challenge} is the {@code WWW-Authenticate} value (RFC 9110 11.6.1). */
+    public static ProblemException unauthorized(String slug, String detail, String challenge) {
+        return new ProblemException(401, slug, detail, null, Map.of("WWW-Authenticate", challenge));
+    }
+
+    /** 403: the request is understood and refused whatever credentials it carries. */
+    public static ProblemException forbidden(String slug, String detail) {
+        return new ProblemException(403, slug, detail, null, Map.of());
+    }
+
     public static ProblemException notFound(String slug, String detail) {
         return new ProblemException(404, slug, detail, null, Map.of());
     }

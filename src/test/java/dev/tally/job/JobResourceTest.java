@@ -15,6 +15,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.tally.testsupport.OpsToken;
 import dev.tally.testsupport.Pause;
 import dev.tally.testsupport.PrometheusMetrics;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -22,6 +23,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 
 /** The jobs API in one process (role all: this replica also runs the jobs), against the real Redis. */
 @QuarkusTest
@@ -116,17 +118,17 @@ class JobResourceTest {
         assertTrue(dead.getString("error").contains("failing attempt 3"), dead.prettify());
 
         PrometheusMetrics metrics = new PrometheusMetrics(management);
-        JsonPath letters = given().when().get(onManagement("/ops/jobs/dead")).then().statusCode(200)
+        JsonPath letters = ops().get(onManagement("/ops/jobs/dead")).then().statusCode(200)
                 .extract().jsonPath();
         assertTrue(letters.getList("items.id").contains(id), letters.prettify());
         assertTrue(metrics.value("tally_jobs_outcomes_total") > 0);
 
-        given().when().post(onManagement("/ops/jobs/dead/" + id + "/redrive")).then().statusCode(202);
+        ops().post(onManagement("/ops/jobs/dead/" + id + "/redrive")).then().statusCode(202);
         JsonPath redriven = awaitStatus(id, "succeeded");
         assertEquals(4, redriven.getInt("attempts"));
-        assertTrue(!given().when().get(onManagement("/ops/jobs/dead")).then().extract().jsonPath()
+        assertTrue(!ops().get(onManagement("/ops/jobs/dead")).then().extract().jsonPath()
                 .getList("items.id").contains(id), "a re-driven job leaves the dead-letter list");
-        assertProblem(given().when().post(onManagement("/ops/jobs/dead/" + id + "/redrive")), 404,
+        assertProblem(ops().post(onManagement("/ops/jobs/dead/" + id + "/redrive")), 404,
                 tally("no-dead-job"));
     }
 
@@ -155,11 +157,16 @@ class JobResourceTest {
         assertProblem(given().when().get("/api/v1/jobs/AAAAAAAAAAAAAAAAAAAAAA"), 404, tally("job-not-found"));
         assertProblem(given().when().get("/api/v1/jobs/not-an-id"), 404, tally("job-not-found"));
         assertProblem(given().when().delete("/api/v1/jobs/AAAAAAAAAAAAAAAAAAAAAA"), 404, tally("job-not-found"));
-        assertProblem(given().when().get(onManagement("/ops/jobs/dead?limit=0")), 400, tally("invalid-limit"));
+        assertProblem(ops().get(onManagement("/ops/jobs/dead?limit=0")), 400, tally("invalid-limit"));
     }
 
     private static Response post(String body) {
         return given().contentType(ContentType.JSON).body(body).when().post("/api/v1/jobs");
+    }
+
+    /** A request with the ops token, for the management port's routes. */
+    private static RequestSpecification ops() {
+        return given().header("Authorization", OpsToken.bearer(OpsToken.ofTestApplication())).when();
     }
 
     private String onManagement(String path) {

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.tally.testsupport.Http;
 import dev.tally.testsupport.LiveSocket;
+import dev.tally.testsupport.OpsToken;
 import dev.tally.testsupport.PrometheusMetrics;
 import dev.tally.testsupport.Unique;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -92,7 +93,8 @@ class LiveEndpointTest {
         String name = Unique.name("live-open");
         try (LiveSocket socket = LiveSocket.open(live(name), name, null)) {
             socket.awaitLast(0, WAIT);
-            HttpResponse<String> listing = Http.at(URI.create(management.toString())).get("/ops/requests");
+            HttpResponse<String> listing = Http.at(URI.create(management.toString())).get("/ops/requests",
+                    OpsToken.header());
             assertEquals(200, listing.statusCode(), listing.body());
             String inFlight = listing.body();
             // StuckRequestTest shows that this listing does list a request in flight; before the fix the

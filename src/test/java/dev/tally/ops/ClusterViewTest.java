@@ -25,6 +25,7 @@ import dev.tally.redis.LuaScript;
 import dev.tally.redis.RedisGateway;
 import dev.tally.runtime.InstanceId;
 import dev.tally.testsupport.Http;
+import dev.tally.testsupport.OpsToken;
 import dev.tally.testsupport.Pause;
 import dev.tally.testsupport.Unique;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -53,7 +54,7 @@ class ClusterViewTest {
 
     @Test
     void aReplicaThatStopsPublishingDropsOutAfterItsTtl() throws Exception {
-        Http ops = Http.at(management.toURI());
+        Http ops = Http.at(management.toURI()).withBearer(OpsToken.ofTestApplication());
         String other = Unique.name("other-replica");
         // Another replica, as the publish script would see it, with a 1.5 s TTL and then silence.
         redis.script(LuaScript.load("replica_publish"), List.of(keys.replicaIndex(), keys.replicaSnapshot(other)),
@@ -74,10 +75,12 @@ class ClusterViewTest {
 
     @Test
     void theConsoleAndItsEventStreamAreOnTheManagementInterface() throws Exception {
-        Http ops = Http.at(management.toURI());
+        Http ops = Http.at(management.toURI()).withBearer(OpsToken.ofTestApplication());
         HttpResponse<String> page = ops.get("/ops/");
         assertEquals(200, page.statusCode());
-        assertTrue(page.body().contains("new EventSource(\"/ops/events\")"), "the console is live over SSE");
+        assertTrue(page.body().contains("<script src=\"/ops/console.js\""), "the console's script is a file");
+        assertTrue(ops.get("/ops/console.js").body().contains("opsFetch(\"/ops/events\""),
+                "the console is live over SSE, read with the token");
 
         HttpResponse<InputStream> stream = HttpClient.newHttpClient().send(
                 ops.request("/ops/events").GET().build(), HttpResponse.BodyHandlers.ofInputStream());

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 import dev.tally.testsupport.Http;
+import dev.tally.testsupport.OpsToken;
 import dev.tally.testsupport.Unique;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -34,7 +35,7 @@ class OpsMetricsTest {
         assertEquals(200, http.get("/api/v1/work/blocking?ms=1").statusCode());
         assertEquals(200, http.get("/api/v1/work/cpu?iterations=10").statusCode());
 
-        String text = Http.at(management.toURI()).get("/q/metrics").body();
+        String text = Http.at(management.toURI()).get("/q/metrics", OpsToken.header()).body();
         List<String> expected = List.of(
                 // HTTP timers per route template and status
                 "http_server_requests_seconds_count\\{[^}]*method=\"POST\"[^}]*status=\"200\"[^}]*"

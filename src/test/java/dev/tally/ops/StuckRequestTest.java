@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.tally.testsupport.Http;
 import dev.tally.testsupport.LogCapture;
+import dev.tally.testsupport.OpsToken;
 import dev.tally.testsupport.Pause;
 import dev.tally.testsupport.PrometheusMetrics;
 import dev.tally.testsupport.Unique;
@@ -44,7 +45,7 @@ class StuckRequestTest {
     @Test
     void aRequestBlockedPastTheThresholdIsLoggedWithItsStackWithinASecond() throws Exception {
         Http http = Http.at(app.toURI());
-        Http ops = Http.at(management.toURI());
+        Http ops = Http.at(management.toURI()).withBearer(OpsToken.ofTestApplication());
         PrometheusMetrics metrics = new PrometheusMetrics(management);
         double stuckBefore = metrics.value("tally_requests_stuck_total");
         String stuckId = Unique.name("stuck");

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.tally.testsupport.Http;
+import dev.tally.testsupport.OpsToken;
 import dev.tally.testsupport.Pause;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,7 +36,7 @@ class ThreadDumpTest {
     URL management;
 
     private Http managementHttp() throws Exception {
-        return Http.at(management.toURI());
+        return Http.at(management.toURI()).withBearer(OpsToken.ofTestApplication());
     }
 
     @Test

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import dev.tally.testsupport.Http;
 import dev.tally.testsupport.LiveSocket;
 import dev.tally.testsupport.LogCapture;
+import dev.tally.testsupport.OpsToken;
 import dev.tally.testsupport.Pause;
 import dev.tally.testsupport.Unique;
 import dev.tally.web.AccessLog;
@@ -96,15 +97,39 @@ class RequestPipelineTest {
     void theManagementPortTagsAndAnswersProblemsButDoesNotTime() {
         String requestId = Unique.name("pipeline-ops");
         try (LogCapture accessLog = LogCapture.of(AccessLog.CATEGORY)) {
-            HttpResponse<String> missing = Http.at(management).get("/ops/no-such-thing", "X-Request-Id", requestId);
+            HttpResponse<String> missing = Http.at(management).withBearer(OpsToken.ofTestApplication())
+                    .get("/ops/no-such-thing", "X-Request-Id", requestId);
             assertProblem(missing, 404, GENERIC);
             Passage passage = passage(missing, requestId);
             passage.assertTagged();
             assertFalse(passage.headers().containsKey("server-timing"), "management requests are not timed");
 
-            HttpResponse<String> requests = Http.at(management).get("/ops/requests", "X-Request-Id", requestId);
+            HttpResponse<String> requests = Http.at(management).withBearer(OpsToken.ofTestApplication())
+                    .get("/ops/requests", "X-Request-Id", requestId);
             assertEquals(200, requests.statusCode(), requests.body());
             passage(requests, requestId).assertTagged();
+            assertFalse(accessLog.messages().stream().anyMatch(m -> m.contains(requestId)), "nor logged");
+        }
+    }
+
+    /**
+     * The ops token check after tagging and the ops response headers: a refusal carries the request id and is
+     * neither cached nor sniffed; it comes before every route (here one that would read a body) and is not timed.
+     */
+    @Test
+    void aRefusalForWantOfTheOpsTokenIsTaggedAndCarriesTheOpsHeaders() {
+        String requestId = Unique.name("pipeline-ops-token");
+        try (LogCapture accessLog = LogCapture.of(AccessLog.CATEGORY)) {
+            Http http = Http.at(management);
+            HttpResponse<String> refused = http.send(http.request("/ops/jobs/dead/x/redrive")
+                    .header("X-Request-Id", requestId).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")));
+            assertProblem(refused, 401, tally("ops-token-required"));
+            Passage passage = passage(refused, requestId);
+            passage.assertTagged();
+            assertEquals("no-store", passage.headers().get("cache-control"));
+            assertEquals("nosniff", passage.headers().get("x-content-type-options"));
+            assertFalse(passage.headers().containsKey("server-timing"), "management requests are not timed");
             assertFalse(accessLog.messages().stream().anyMatch(m -> m.contains(requestId)), "nor logged");
         }
     }

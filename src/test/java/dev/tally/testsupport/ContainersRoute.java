@@ -15,11 +15,12 @@ public class ContainersRoute implements QuarkusTestProfile {
     @Override
     public List<TestResourceEntry> testResources() {
         return List.of(new TestResourceEntry(RedisTestResource.class,
-                Map.of(RedisTestResource.ROUTE_ARGUMENT, "containers")));
+                Map.of(RedisTestResource.ROUTE_ARGUMENT, "containers")),
+                new TestResourceEntry(OpsTokenTestResource.class));
     }
 
     @Override
     public boolean disableGlobalTestResources() {
-        return true; // not the suite's Redis from UsesRealRedis: only this route's
+        return true; // not the suite's Redis from UsesRealRedis: only this route's (and a token of its own)
     }
 }

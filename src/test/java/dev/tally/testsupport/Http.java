@@ -23,6 +23,8 @@ public final class Http {
     public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private final HttpClient client;
     private final URI base;
+    /** Sent on every request (the ops token); a test that sends another Authorization uses a client without it. */
+    private final String authorization;
 
     /** Plain HTTP/1.1 to full URLs. */
     public Http() {
@@ -30,10 +32,22 @@ public final class Http {
     }
 
     private Http(HttpClient.Builder builder, URI base) {
-        this.client = builder.connectTimeout(Duration.ofSeconds(15))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this(builder.connectTimeout(Duration.ofSeconds(15)).followRedirects(HttpClient.Redirect.NEVER).build(), base,
+                null);
+    }
+
+    private Http(HttpClient client, URI base, String authorization) {
+        this.client = client;
         this.base = base;
+        this.authorization = authorization;
+    }
+
+    /**
+     * The same client, sending {@code Authorization: Bearer <token>} on every request: for the management port's
+     * routes. Never for the app port, where a bearer is an API key.
+     */
+    public Http withBearer(String token) {
+        return new Http(client, base, OpsToken.bearer(token));
     }
 
     /** Plain HTTP/1.1 to paths under {@code base}. */
@@ -48,7 +62,8 @@ public final class Http {
 
     public HttpRequest.Builder request(String target) {
         URI uri = base == null ? URI.create(target) : base.resolve(target);
-        return HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
+        return authorization == null ? request : request.setHeader("Authorization", authorization);
     }
 
     public HttpResponse<String> get(String target, String... headers) {

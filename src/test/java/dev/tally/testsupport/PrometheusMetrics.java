@@ -11,10 +11,13 @@ public final class PrometheusMetrics {
 
     private final Http management;
 
-    /** {@code managementRoot} as injected by {@code @TestHTTPResource(value = "/", management = true)}. */
+    /**
+     * {@code managementRoot} as injected by {@code @TestHTTPResource(value = "/", management = true)}; the token is
+     * the test application's.
+     */
     public PrometheusMetrics(URL managementRoot) {
         try {
-            this.management = Http.at(managementRoot.toURI());
+            this.management = Http.at(managementRoot.toURI()).withBearer(OpsToken.ofTestApplication());
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(e);
         }

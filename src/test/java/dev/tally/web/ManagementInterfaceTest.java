@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.tally.testsupport.OpsToken;
+
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -75,13 +77,15 @@ class ManagementInterfaceTest {
     void metricsArePrometheusText() {
         given().contentType(ContentType.JSON).body("{}").when().post("/api/v1/counters/metrics-probe/increment")
                 .then().statusCode(200);
-        given().when().get(onManagement("/q/metrics"))
+        given().header("Authorization", OpsToken.bearer(OpsToken.ofTestApplication())).when()
+                .get(onManagement("/q/metrics"))
                 .then().statusCode(200)
                 .header("Content-Type", anyOf(startsWith("text/plain"), startsWith("application/openmetrics-text")))
                 .body(containsString("# TYPE "))
                 .body(containsString("http_server_requests_seconds"))
                 .body(containsString("jvm_"));
-        given().accept("text/plain").when().get(onManagement("/q/metrics"))
+        given().header("Authorization", OpsToken.bearer(OpsToken.ofTestApplication())).accept("text/plain")
+                .when().get(onManagement("/q/metrics"))
                 .then().statusCode(200).header("Content-Type", startsWith("text/plain"))
                 .body(containsString("# TYPE "));
     }

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
 import dev.tally.testsupport.Http;
+import dev.tally.testsupport.OpsToken;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -28,7 +29,7 @@ class RouteRepliesTest {
 
     @Test
     void aBugIsA500Problem() {
-        HttpResponse<String> response = Http.at(management).get(FailingRoutes.BUG);
+        HttpResponse<String> response = Http.at(management).get(FailingRoutes.BUG, OpsToken.header());
         assertProblem(response, 500, GENERIC);
         assertFalse(response.body().contains("Secret"), "the failure's message stays in the log: " + response.body());
         assertFalse(response.headers().firstValue("Retry-After").isPresent(), "a bug is not worth retrying");
@@ -36,7 +37,7 @@ class RouteRepliesTest {
 
     @Test
     void redisTroubleIsA503ProblemWithTheConfiguredRetryAfter() {
-        HttpResponse<String> response = Http.at(management).get(FailingRoutes.REDIS_DOWN);
+        HttpResponse<String> response = Http.at(management).get(FailingRoutes.REDIS_DOWN, OpsToken.header());
         assertProblem(response, 503, tally("store-unavailable"));
         assertEquals("2", response.headers().firstValue("Retry-After").orElse(null), "tally.redis.retry-after");
     }
