@@ -30,7 +30,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.tally.deploy.DeployFiles.Result;
+import dev.tally.testsupport.OpsToken;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -79,6 +81,8 @@ class ComposeFileTest {
     private static final Pattern UPSTREAM_SERVER = Pattern.compile("server\\s+([^\\s;]+)([^;]*);");
 
     private static Map<String, Object> defaultConfig;
+    /** The ops token every run of {@code config} gets (generated: a real one lives only in an ignored deploy/.env). */
+    private static final String OPS_TOKEN = OpsToken.generate();
 
     // ---------------------------------------------------------------------------------------------------------
     // Topology, as in deploy/local/up
@@ -131,6 +135,24 @@ class ComposeFileTest {
 
         List<String> test = strings(healthcheck(redis, "redis").get("test"), "redis.healthcheck.test");
         assertEquals(List.of("CMD", "redis-cli", "ping"), test, "redis healthcheck");
+    }
+
+    /**
+     * Every replica gets the one ops token from Compose's interpolation (deploy/.env, which git ignores); without
+     * it, Compose refuses to start and says how to make it.
+     */
+    @Test
+    void everyReplicaGetsTheOpsTokenFromAnUncommittedFileAndNoneMeansNoStart() throws Exception {
+        Map<String, Map<String, Object>> services = services(defaultConfig());
+        for (String name : replicaNames()) {
+            assertEquals(OPS_TOKEN, environment(services.get(name)).get("TALLY_OPS_TOKEN"), name + " has the token");
+        }
+        assertTrue(Files.readAllLines(ROOT.resolve(".gitignore")).contains("deploy/.env"),
+                "deploy/.env (where the token lives) is never committed");
+        Result refused = compose(Map.of(), "config");
+        assertNotEquals(0, refused.exit(), "Compose starts nothing without the token:\n" + refused.output());
+        assertTrue(refused.output().contains("openssl rand -hex 32") && refused.output().contains("deploy/.env"),
+                "the error says how to make the token:\n" + refused.output());
     }
 
     @Test
@@ -461,6 +483,19 @@ class ComposeFileTest {
 
     /** {@code docker-compose -f deploy/compose.yaml config}, with the host's TALLY_* and COMPOSE_* settings removed. */
     private static Map<String, Object> composeConfig(Map<String, String> overrides) {
+        Map<String, String> settings = new HashMap<>(overrides);
+        settings.putIfAbsent("TALLY_OPS_TOKEN", OPS_TOKEN);
+        Result result = compose(settings, "config");
+        assertEquals(0, result.exit(), "docker-compose config rejects deploy/compose.yaml:\n" + result.output());
+        Object parsed = new Yaml().load(result.stdout());
+        return map(parsed, "docker-compose config output");
+    }
+
+    /**
+     * {@code docker-compose -f deploy/compose.yaml ARGS} with the host's TALLY_* and COMPOSE_* settings removed and
+     * an empty env file in place of a developer's deploy/.env: only {@code settings} reach the file.
+     */
+    private static Result compose(Map<String, String> settings, String... args) {
         Path compose = findOnPath("docker-compose");
         if (compose == null) {
             fail("docker-compose is not installed (it validates deploy/compose.yaml, no engine needed); "
@@ -468,12 +503,20 @@ class ComposeFileTest {
         }
         Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet().removeIf(k -> k.startsWith("TALLY_") || k.startsWith("COMPOSE_"));
-        env.putAll(overrides);
-        Result result = run(List.of(compose.toString(), "-f", COMPOSE_FILE.toString(), "config"), env, "",
-                Duration.ofSeconds(60));
-        assertEquals(0, result.exit(), "docker-compose config rejects deploy/compose.yaml:\n" + result.output());
-        Object parsed = new Yaml().load(result.stdout());
-        return map(parsed, "docker-compose config output");
+        env.putAll(settings);
+        try {
+            Path noEnvFile = Files.createTempFile("compose-", ".env");
+            try {
+                List<String> command = new ArrayList<>(List.of(compose.toString(), "--env-file", noEnvFile.toString(),
+                        "-f", COMPOSE_FILE.toString()));
+                command.addAll(List.of(args));
+                return run(command, env, "", Duration.ofSeconds(60));
+            } finally {
+                Files.deleteIfExists(noEnvFile);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Map<String, Map<String, Object>> services(Map<String, Object> config) {

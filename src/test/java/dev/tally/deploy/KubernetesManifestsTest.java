@@ -455,6 +455,31 @@ class KubernetesManifestsTest {
         });
     }
 
+    /**
+     * The ops token reaches every Tally pod from the Secret tally-ops (required), which no overlay renders: it is
+     * created by the one command docs/deploying.md gives, never committed.
+     */
+    @Test
+    void everyPodReadsTheOpsTokenFromASecretThatIsNeverCommitted() {
+        forEachTallyContainer((where, workload, container) -> {
+            Map<String, Object> token = envEntry(container, "TALLY_OPS_TOKEN");
+            assertNull(token.get("value"), where + ": the ops token is never written in a manifest");
+            Map<String, Object> ref = map(map(token.get("valueFrom")).get("secretKeyRef"));
+            assertEquals("tally-ops", str(ref.get("name")), where + ": from the Secret tally-ops");
+            assertEquals("token", str(ref.get("key")), where + ": its key token");
+            assertNotEquals(true, ref.get("optional"), where + ": required (no pod runs without an ops token)");
+        });
+        for (String name : OVERLAY_NAMES) {
+            assertNull(overlay(name).find("Secret", "tally-ops"), name + " renders no tally-ops Secret");
+        }
+        String docs = DeployFiles.read(DeployFiles.ROOT.resolve("docs/deploying.md"));
+        for (String namespace : List.of("tally-dev", "tally")) {
+            assertTrue(docs.contains("kubectl -n " + namespace
+                    + " create secret generic tally-ops --from-literal=token=\"$(openssl rand -hex 32)\""),
+                    "docs/deploying.md gives the command that creates the Secret in " + namespace);
+        }
+    }
+
     @Test
     void rolesAreSetAndApiAndWorkerPodsHaveTheSameShape() {
         for (String name : OVERLAY_NAMES) {
