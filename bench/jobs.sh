@@ -42,7 +42,7 @@ stream='tally:{jobs}:stream'
 for n in 1 2; do
   TALLY_ROLE=worker TALLY_INSTANCE_ID=bench-worker-$n QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
   QUARKUS_HTTP_PORT=$((BENCH_WORKER_PORT + n)) QUARKUS_MANAGEMENT_PORT=$((BENCH_WORKER_MANAGEMENT_PORT + n)) \
-  QUARKUS_REDIS_HOSTS=redis://127.0.0.1:$BENCH_REDIS_PORT \
+  QUARKUS_REDIS_HOSTS=redis://127.0.0.1:$BENCH_REDIS_PORT TALLY_OPS_TOKEN="$(cat "$bench_run_dir/ops-token")" \
     "$(dirname "$(readlink -e "/proc/$bench_replica_pid/exe")")/java" -jar "$bench_root/target/quarkus-app/quarkus-run.jar" \
     >"$bench_run_dir/worker-$n.log" 2>&1 &
   worker_pids+=($!)
@@ -64,7 +64,7 @@ submit_url=http://127.0.0.1:$BENCH_PORT/api/v1/jobs
 succeeded() {
   local n total=0 v
   for n in 1 2; do
-    v=$(curl -sf "http://127.0.0.1:$((BENCH_WORKER_MANAGEMENT_PORT + n))/q/metrics" |
+    v=$(bench_ops_curl "http://127.0.0.1:$((BENCH_WORKER_MANAGEMENT_PORT + n))/q/metrics" |
       awk '/^tally_jobs_outcomes_total\{.*outcome="succeeded".*type="noop"/ { s += $2 } END { printf "%d", s }')
     total=$((total + v))
   done

@@ -232,9 +232,12 @@ bench_hey() {
             n, p["50"], p["99"], max, bad, errors, (listed == "") ? "-" : listed }'
 }
 
+# bench_ops_curl URL...: curl with the ops token the launcher made for this stack (/q/metrics and /ops need it).
+bench_ops_curl() { curl -sf -H "Authorization: Bearer $(cat "$bench_run_dir/ops-token")" "$@"; }
+
 # bench_metric NAME: the sum of every series of a Prometheus metric on replica 1's management port.
 bench_metric() {
-  curl -sf "http://127.0.0.1:$BENCH_MANAGEMENT_PORT/q/metrics" |
+  bench_ops_curl "http://127.0.0.1:$BENCH_MANAGEMENT_PORT/q/metrics" |
     awk -v m="$1" 'index($0, m " ") == 1 || index($0, m "{") == 1 { s += $NF } END { printf "%.0f\n", s }'
 }
 

@@ -30,6 +30,8 @@ class BlockingIsolationIT {
     private static RealRedis redis;
     private static ReplicaProcess replica;
     private final Http http = new Http();
+    /** The management port's metrics and /ops routes need the ops token; the app port never gets it. */
+    private final Http ops = new Http().withBearer(ReplicaProcess.opsToken());
 
     @BeforeAll
     static void start() {
@@ -77,7 +79,7 @@ class BlockingIsolationIT {
     }
 
     private int blockedInFlight() {
-        return (int) http.get(replica.managementUrl("/q/metrics")).body().lines()
+        return (int) ops.get(replica.managementUrl("/q/metrics")).body().lines()
                 .filter(line -> line.startsWith("tally_work_blocking_in_flight"))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .sum();

@@ -28,6 +28,8 @@ class DrainIT {
     private static final String PROXY_RETRIES = "X-Tally-Proxy-Retries";
 
     private final Http http = new Http();
+    /** The management port's metrics and /ops routes need the ops token; the app port never gets it. */
+    private final Http ops = new Http().withBearer(ReplicaProcess.opsToken());
     private RealRedis redis;
     private ReplicaProcess replica;
 
@@ -65,7 +67,7 @@ class DrainIT {
         assertEquals("close", post.headers().firstValue("Connection").orElse(null),
                 "while draining, connections are closed after each response");
 
-        String metrics = http.get(replica.managementUrl("/q/metrics")).body();
+        String metrics = ops.get(replica.managementUrl("/q/metrics")).body();
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("tally_requests_handed_back_total") && l.endsWith(" 1.0")),
                 "one request handed back: " + metrics.lines().filter(l -> l.contains("handed_back")).toList());
         // 143: the JVM ended by its SIGTERM shutdown hooks (drain done); 137 would mean it had to be killed.

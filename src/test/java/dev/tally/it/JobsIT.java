@@ -55,6 +55,8 @@ class JobsIT {
     private static ReplicaProcess reader;
     private static final List<ReplicaProcess> workers = new ArrayList<>();
     private final Http http = new Http();
+    /** The management port's metrics and /ops routes need the ops token; the app port never gets it. */
+    private final Http ops = new Http().withBearer(ReplicaProcess.opsToken());
 
     @BeforeAll
     static void startStack() {
@@ -271,7 +273,7 @@ class JobsIT {
     }
 
     private double metric(ReplicaProcess replica, String name) {
-        String text = http.get(replica.managementUrl("/q/metrics")).body();
+        String text = ops.get(replica.managementUrl("/q/metrics")).body();
         return text.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }

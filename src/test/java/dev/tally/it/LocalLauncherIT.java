@@ -10,9 +10,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -27,7 +29,7 @@ class LocalLauncherIT {
     private final Http http = new Http();
 
     @Test
-    void startsRedisAndTwoBareReplicasServesAndStopsEverythingOnSigterm() {
+    void startsRedisAndTwoBareReplicasServesAndStopsEverythingOnSigterm() throws IOException {
         int app = Ports.freeRange(2);
         int management = Ports.freeRange(2);
         int redis = Ports.free();
@@ -41,6 +43,15 @@ class LocalLauncherIT {
             assertEquals(200, http.post("http://127.0.0.1:" + (app + 1) + counter + "/increment", null).statusCode());
             assertTrue(http.get("http://127.0.0.1:" + app + counter).body().contains("\"value\":2"),
                     "both replicas share the launcher's Redis");
+            assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                    Files.getPosixFilePermissions(launcher.runDir().resolve("ops-token")), "the token file is 0600");
+            String token = launcher.opsToken();
+            assertTrue(token.matches("[0-9a-f]{64}"), "32 random bytes as hex: " + token);
+            for (int replica : List.of(management, management + 1)) {
+                String cluster = "http://127.0.0.1:" + replica + "/ops/cluster";
+                assertEquals(401, http.get(cluster).statusCode(), "without the token");
+                assertEquals(200, http.withBearer(token).get(cluster).statusCode(), "every replica has the token");
+            }
         } finally {
             assertEquals(0, launcher.stop(Duration.ofSeconds(60)), "exit code; output:\n" + launcher.output());
         }

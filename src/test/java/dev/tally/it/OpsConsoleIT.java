@@ -86,7 +86,8 @@ class OpsConsoleIT {
             long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
             List<String> listed;
             do {
-                HttpResponse<String> response = http.get(managementUrl(replica, "/ops/cluster"));
+                HttpResponse<String> response = http.withBearer(launcher.opsToken())
+                        .get(managementUrl(replica, "/ops/cluster"));
                 assertEquals(200, response.statusCode());
                 listed = JSON.readTree(response.body()).path("replicas").findValuesAsText("instance");
                 if (listed.containsAll(List.of("console-1", "console-2"))) {
@@ -135,6 +136,11 @@ class OpsConsoleIT {
         try {
             browser.get(managementUrl(1, "/ops/"));
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(200));
+            // The shell loads without the token and asks for it; a wrong one is refused (401) and asked again.
+            signIn(browser, wait, "0".repeat(64));
+            wait.until(page -> page.findElement(By.id("login-error")).getText().contains("not this replica's"));
+            assertTrue(browser.findElements(By.cssSelector("#replicas tbody tr")).isEmpty(), "no data without it");
+            signIn(browser, wait, launcher.opsToken());
             wait.until(page -> page.findElements(By.cssSelector("#replicas tbody tr")).size() == 2);
             assertEquals(List.of("console-1", "console-2"), browser.findElements(By.cssSelector("#replicas td.instance"))
                     .stream().map(WebElement::getText).toList());
@@ -154,10 +160,26 @@ class OpsConsoleIT {
                 assertEquals(200, request.join());
             }
             wait.until(page -> inFlight(page, "console-1") == 0);
+
+            // Asked once per tab: a reload keeps the token (sessionStorage) and goes live without asking.
+            browser.navigate().refresh();
+            wait.until(page -> page.findElements(By.cssSelector("#replicas tbody tr")).size() == 2);
+            assertTrue(!browser.findElement(By.id("login")).isDisplayed(), "not asked again after a reload");
+            // The header's links fetch with the token too.
+            browser.findElement(By.cssSelector("button[data-view='/ops/threads']")).click();
+            wait.until(page -> page.findElement(By.id("view")).getText().contains("/ops/threads (200)"));
         } finally {
             browser.quit();
             clients.shutdownNow();
         }
+    }
+
+    private static void signIn(WebDriver browser, WebDriverWait wait, String token) {
+        wait.until(page -> page.findElement(By.id("login")).isDisplayed());
+        WebElement field = browser.findElement(By.id("token"));
+        field.clear();
+        field.sendKeys(token);
+        browser.findElement(By.cssSelector("#login button[type=submit]")).click();
     }
 
     private static int inFlight(WebDriver page, String instance) {

@@ -44,6 +44,8 @@ class RedisOutageIT {
     private static ReplicaProcess a;
     private static ReplicaProcess b;
     private final Http http = new Http();
+    /** The management port's metrics and /ops routes need the ops token; the app port never gets it. */
+    private final Http ops = new Http().withBearer(ReplicaProcess.opsToken());
 
     /** One request as a client saw it. {@code status} is -1 when no HTTP answer came back. */
     private record Outcome(long startNanos, long endNanos, int status, boolean retryAfter) {
@@ -92,7 +94,7 @@ class RedisOutageIT {
         redis.stop();
         try {
             for (String path : List.of("/ops/cluster", "/ops/jobs/dead")) {
-                HttpResponse<String> response = http.get(b.managementUrl(path));
+                HttpResponse<String> response = ops.get(b.managementUrl(path));
                 Problems.assertProblem(response, 503, Problems.tally("store-unavailable"));
                 assertEquals("3", response.headers().firstValue("Retry-After").orElse(null), path);
             }

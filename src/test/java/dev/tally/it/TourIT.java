@@ -123,6 +123,11 @@ class TourIT {
         assertTrue(printed.contains("curl -k -X POST " + api + "api/v1/counters/hello/increment"), printed);
         assertEquals(200, http.get(api).statusCode());
         assertEquals(200, plain.get(swagger).statusCode());
-        assertEquals(200, plain.get(console).statusCode());
+        assertEquals(200, plain.get(console).statusCode(), "the console's shell loads without the token");
+        String token = launcher.opsToken();
+        assertTrue(printed.contains("ops token:   " + token), "the launcher prints the token it wrote:\n" + printed);
+        String cluster = "http://127.0.0.1:" + managementPort + "/ops/cluster";
+        assertEquals(401, plain.get(cluster).statusCode(), "the ops routes need the token");
+        assertEquals(200, plain.withBearer(token).get(cluster).statusCode(), "the printed token opens them");
     }
 }

@@ -78,6 +78,15 @@ public final class LocalLauncher implements AutoCloseable {
         return runDir;
     }
 
+    /** The ops token the launcher made for this run, from the file it writes for operators. */
+    public String opsToken() {
+        try {
+            return Files.readString(runDir.resolve("ops-token")).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The current pid of replica {@code n} (1-based), as the launcher records it (written atomically). */
     public long replicaPid(int n) {
         try {

@@ -12,9 +12,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One Tally replica as a real process: the packaged fast-jar ({@code tally.app.jar}, set by failsafe) on free
- * loopback ports, configured only through environment variables, as an operator would run it.
+ * loopback ports, configured only through environment variables, as an operator would run it. Every replica of a
+ * test run gets the same ops token, generated once per run ({@link #opsToken()}), as a deployment's replicas
+ * share one Secret; a test may give its own {@code TALLY_OPS_TOKEN} (or none) through the extra environment.
  */
 public final class ReplicaProcess implements AutoCloseable {
+
+    private static final String RUN_TOKEN = OpsToken.generate();
 
     private final String instanceId;
     private final int port;
@@ -40,6 +44,7 @@ public final class ReplicaProcess implements AutoCloseable {
             env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
             env.put("QUARKUS_REDIS_HOSTS", redisUrl);
             env.put("TALLY_INSTANCE_ID", instanceId);
+            env.put("TALLY_OPS_TOKEN", RUN_TOKEN);
             env.putAll(extraEnv);
             this.process = builder.start();
         } catch (IOException e) {
@@ -68,6 +73,11 @@ public final class ReplicaProcess implements AutoCloseable {
 
     public String managementUrl(String path) {
         return "http://127.0.0.1:" + managementPort + path;
+    }
+
+    /** The ops token of this run's replicas, for {@link Http#withBearer(String)} on the management port. */
+    public static String opsToken() {
+        return RUN_TOKEN;
     }
 
     public boolean isAlive() {
