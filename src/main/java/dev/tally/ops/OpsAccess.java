@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -53,7 +54,8 @@ public class OpsAccess {
         this.open = new OpenManagementPaths(settings.metricsOpen());
         this.problems = problems;
         for (Refusal refusal : Refusal.values()) {
-            refused.put(refusal, Counter.builder("tally.ops.refused").tag("reason", refusal.name().toLowerCase())
+            String reason = refusal.name().toLowerCase(Locale.ROOT);
+            refused.put(refusal, Counter.builder("tally.ops.refused").tag("reason", reason)
                     .description("Management-port requests refused for want of the right ops token")
                     .register(metrics));
         }

@@ -114,8 +114,8 @@ public class OpsRoutes {
 
     /**
      * The console's live feed (Server-Sent Events): every second this replica's own snapshot, fresh, plus the
-     * cluster view from Redis. SSE rather than WebSocket: one direction is all it needs, and it reconnects by
-     * itself.
+     * cluster view from Redis. SSE rather than WebSocket: one direction is all it needs. The console reads it with
+     * {@code fetch()} rather than {@code EventSource}, which cannot send the ops token's header.
      */
     private void events(RoutingContext ctx) {
         HttpServerResponse response = ctx.response().setChunked(true)
