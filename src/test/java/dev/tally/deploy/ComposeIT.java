@@ -49,7 +49,8 @@ import dev.tally.testsupport.Unique;
  * deploy/compose.yaml, unchanged, on a live engine: {@code docker-compose up --build} with the steps its header
  * documents (the self-signed certificate in TALLY_TLS_DIR; published ports moved to free ones through
  * TALLY_HTTPS_PORT and TALLY_HTTP_PORT, the rate limit raised through TALLY_RATE_LIMIT/BURST so load measures the
- * service, and a generated ops token in TALLY_OPS_TOKEN), under a project name of its own. Everything goes through Nginx on 127.0.0.1.
+ * service; a generated ops token in TALLY_OPS_TOKEN), under a project name of its own. Everything goes
+ * through Nginx on 127.0.0.1.
  */
 @RunsOnContainers
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

@@ -86,7 +86,8 @@ public class ManagementRoutes {
             request.header("Authorization", authorization);
         }
         try {
-            HttpResponse<InputStream> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response = CLIENT.send(request.build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {
                 // A stream (the console's feed) never ends: read only what is an answer, not a 2xx.
                 String text = response.statusCode() >= 300 ? new String(body.readAllBytes(), StandardCharsets.UTF_8)
