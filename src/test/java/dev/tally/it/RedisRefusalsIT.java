@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.tally.testsupport.BinaryRedis;
 import dev.tally.testsupport.Http;
+import dev.tally.testsupport.LiveSocket;
 import dev.tally.testsupport.Pause;
 import dev.tally.testsupport.Problems;
 import dev.tally.testsupport.PrometheusMetrics;
@@ -83,6 +84,15 @@ class RedisRefusalsIT {
         try (BinaryRedis redis = BinaryRedis.dedicated(); ReplicaProcess replica = replicaOn(redis, "loading")) {
             String counter = Unique.name("loading");
             assertStatus(200, increment(replica, counter));
+            HttpResponse<String> job = http.post(replica.url("/api/v1/jobs"), "{\"type\":\"noop\",\"payload\":{}}");
+            assertStatus(202, job);
+            String jobPath = URI.create(job.headers().firstValue("Location").orElseThrow()).getPath();
+            // While Redis loads, reads fail as writes do: a counter, the listing, a job, its cancellation.
+            List<Supplier<HttpResponse<String>>> others = List.of(
+                    () -> http.get(replica.url("/api/v1/counters/" + counter)),
+                    () -> http.get(replica.url("/api/v1/counters?prefix=loading")),
+                    () -> http.get(replica.url(jobPath)),
+                    () -> http.delete(replica.url(jobPath)));
             // A dataset that takes seconds to load: 30,000 small keys, each slowed by 50 µs, with Redis answering
             // its clients (LOADING) after every KiB read.
             assertEquals("1", redis.command("EVAL",
@@ -92,21 +102,40 @@ class RedisRefusalsIT {
 
             int judged = 0;
             boolean readinessSeenDown = false;
-            while (loading(redis)) {
-                HttpResponse<String> response = increment(replica, counter);
-                int readiness = ready(replica);
-                if (!loading(redis)) {
-                    break; // the load may have ended during these requests: nothing to judge
+            LiveSocket live = null;
+            try {
+                while (loading(redis)) {
+                    List<HttpResponse<String>> responses = new ArrayList<>();
+                    responses.add(increment(replica, counter));
+                    responses.add(others.get(judged % others.size()).get());
+                    int readiness = ready(replica);
+                    if (live == null) {
+                        // Opened during the load: its first value can only come once Redis answers again.
+                        live = LiveSocket.open(replica.url("/api/v1/counters/" + counter + "/live")
+                                .replaceFirst("^http", "ws"), counter, null);
+                    }
+                    if (!loading(redis)) {
+                        break; // the load may have ended during these requests: nothing to judge
+                    }
+                    responses.forEach(RedisRefusalsIT::assertStoreUnavailable);
+                    readinessSeenDown |= readiness == 503;
+                    judged++;
                 }
-                assertStoreUnavailable(response);
-                readinessSeenDown |= readiness == 503;
-                judged++;
+                assertTrue(judged > 0, "requests were answered while Redis was loading");
+                assertTrue(readinessSeenDown, "readiness is DOWN while Redis loads");
+                awaitStatus(200, () -> increment(replica, counter));
+                HttpResponse<String> read = http.get(replica.url("/api/v1/counters/" + counter));
+                assertStatus(200, read);
+                long value = Long.parseLong(read.body().replaceAll(".*\"value\":(-?\\d+).*", "$1"));
+                assertTrue(value >= 2, "the dataset came back with the counter: " + read.body());
+                live.awaitLast(value, SETTLE); // the feed opened during the load got its first value
+                // (the cancellation may find the job done by now: a 409, the answer of a working store)
+                others.forEach(route -> assertTrue(route.get().statusCode() < 500, "these routes work again"));
+            } finally {
+                if (live != null) {
+                    live.close();
+                }
             }
-            assertTrue(judged > 0, "requests were answered while Redis was loading");
-            assertTrue(readinessSeenDown, "readiness is DOWN while Redis loads");
-            awaitStatus(200, () -> increment(replica, counter));
-            assertTrue(http.get(replica.url("/api/v1/counters/" + counter)).body().contains("\"value\":"),
-                    "the counter reads again");
             assertTrue(refusals(replica, "loading") >= 1, "LOADING refusals are counted");
             assertEveryWrite(replica, 2);
             assertTrue(replica.isAlive(), "recovered without a restart");
