@@ -6,6 +6,8 @@ import java.util.function.BooleanSupplier;
 
 import org.jboss.logging.Logger;
 
+import dev.tally.runtime.FailureEpisode;
+
 /**
  * Keeps the running jobs' claims alive: about every second (a third of the visibility timeout at most) it renews
  * them in one {@code job_renew} round trip, which also stores their progress and passes on cancellations, and,
@@ -21,6 +23,7 @@ final class ClaimKeeper {
     private final RunningJobs running;
     private final BooleanSupplier takingWork;
     private final Duration tick;
+    private final FailureEpisode trouble;
     private volatile boolean keeping;
     private Thread thread;
 
@@ -32,6 +35,7 @@ final class ClaimKeeper {
         this.takingWork = takingWork;
         Duration third = visibilityTimeout.dividedBy(3);
         this.tick = third.compareTo(Duration.ofSeconds(1)) < 0 ? third : Duration.ofSeconds(1);
+        this.trouble = new FailureEpisode(LOG, "Job keeper", tick);
     }
 
     void start() {
@@ -47,23 +51,29 @@ final class ClaimKeeper {
     private void loop() {
         while (keeping) {
             Waits.sleep(tick);
+            // The tick stays the same while Redis fails: claims must be renewed as soon as Redis takes them again.
             try {
-                renew();
+                boolean askedRedis = renew();
                 if (takingWork.getAsBoolean()) {
+                    askedRedis = true;
                     for (String jobId : store.dueRetries(RETRIES_PER_TICK)) {
                         store.requeueRetry(jobId);
                     }
                 }
+                if (askedRedis) {
+                    trouble.succeeded();
+                }
             } catch (RuntimeException e) {
-                LOG.warnf("Job keeper: %s", e.getMessage());
+                trouble.failed(e);
             }
         }
     }
 
-    private void renew() {
+    /** Renews every running job's claim; false when there was none, so Redis was not asked. */
+    private boolean renew() {
         List<JobRun> runs = running.snapshot();
         if (runs.isEmpty()) {
-            return;
+            return false;
         }
         List<JobStore.Renewal> renewals = runs.stream()
                 .map(run -> new JobStore.Renewal(run.entry(), run.reportedProgress())).toList();
@@ -76,5 +86,6 @@ final class ClaimKeeper {
                 }
             }
         }
+        return true;
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 import dev.tally.redis.RedisReplyException;
+import dev.tally.runtime.FailureEpisode;
 import io.vertx.mutiny.redis.client.RedisConnection;
 
 /**
@@ -26,6 +27,7 @@ final class JobIntake {
     private final String consumer;
     private final JobExecutor executor;
     private final Semaphore slots;
+    private final FailureEpisode trouble = new FailureEpisode(LOG, "Job intake", PAUSE_AFTER_FAILURE);
     private volatile boolean taking;
     private Thread thread;
 
@@ -80,19 +82,32 @@ final class JobIntake {
                 }
                 slots.release(held - taken.size());
                 held = 0;
+                trouble.succeeded();
                 taken.forEach(this::launch);
             } catch (RuntimeException e) {
                 slots.release(held);
-                if (e instanceof RedisReplyException reply && reply.hasCode("NOGROUP")) {
-                    store.ensureGroup().await().atMost(Duration.ofSeconds(5)); // the stream was deleted
-                } else {
-                    LOG.warnf("Job intake: %s; retrying in %s", e.getMessage(), PAUSE_AFTER_FAILURE);
-                    connection = close(connection);
-                    Waits.sleep(PAUSE_AFTER_FAILURE);
-                }
+                connection = recover(e, connection);
             }
         }
         close(connection);
+    }
+
+    /**
+     * After a failed take: a deleted stream gets its group again; anything else (Redis down, or refusing for now:
+     * full, loading, read-only, busy) is waited out on a fresh connection. Nothing here may end the loop.
+     */
+    private RedisConnection recover(RuntimeException failure, RedisConnection connection) {
+        try {
+            if (failure instanceof RedisReplyException reply && reply.hasCode("NOGROUP")) {
+                store.ensureGroup().await().atMost(Duration.ofSeconds(5)); // the stream was deleted
+                return connection;
+            }
+        } catch (RuntimeException stillFailing) {
+            failure = stillFailing;
+        }
+        trouble.failed(failure);
+        Waits.sleep(PAUSE_AFTER_FAILURE);
+        return close(connection);
     }
 
     /** Takes every free slot, waiting a little for one when all are busy. */

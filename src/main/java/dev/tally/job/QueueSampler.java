@@ -7,8 +7,11 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import dev.tally.redis.RedisUnavailableException;
+import dev.tally.runtime.FailureEpisode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.CompositeException;
 
 /**
  * Every replica (api ones too, so the ops console and the cluster view see the queue anywhere) samples the queue
@@ -23,12 +26,14 @@ public class QueueSampler {
     private final JobStore store;
     private final JobMetrics metrics;
     private final Duration interval;
+    private final FailureEpisode trouble;
     private volatile boolean running;
 
     public QueueSampler(JobStore store, JobMetrics metrics, JobSettings settings) {
         this.store = store;
         this.metrics = metrics;
         this.interval = settings.statsInterval();
+        this.trouble = new FailureEpisode(LOG, "Job queue sample (the gauges keep the last one)", interval);
     }
 
     void start(@Observes StartupEvent event) {
@@ -44,8 +49,16 @@ public class QueueSampler {
         while (running) {
             try {
                 metrics.sampled(store.stats().await().atMost(interval.plusSeconds(5)));
+                trouble.succeeded();
             } catch (RuntimeException e) {
-                LOG.debugf("Job queue sample failed (keeping the last one): %s", e.getMessage());
+                // The five reads fail together when Redis is down or refusing: one episode, told by the first.
+                Throwable first = e instanceof CompositeException all ? all.getCauses().get(0) : e;
+                if (first instanceof RedisUnavailableException) {
+                    trouble.failed(first);
+                } else {
+                    // e.g. NOGROUP before any worker made the stream's group: no trouble, nothing to sample yet
+                    LOG.debugf("Job queue sample failed (keeping the last one): %s", e.getMessage());
+                }
             }
             try {
                 Thread.sleep(interval);

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 import dev.tally.redis.Keys;
+import dev.tally.runtime.FailureEpisode;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -48,6 +49,7 @@ final class ChangeSubscription {
     private final Keys keys;
     private final LiveSettings settings;
     private final LiveMetrics metrics;
+    private final FailureEpisode trouble;
     private Listener listener;
     private RedisConnection connection; // null while not connected
     private boolean connecting;
@@ -60,6 +62,7 @@ final class ChangeSubscription {
         this.keys = keys;
         this.settings = settings;
         this.metrics = metrics;
+        this.trouble = new FailureEpisode(LOG, "Redis change subscription", settings.resubscribeDelay());
     }
 
     void start(Listener listener) {
@@ -99,7 +102,7 @@ final class ChangeSubscription {
         redis.connect().onComplete(result -> onHub(() -> {
             connecting = false;
             if (result.failed()) {
-                LOG.debugf("Redis change subscription not available yet: %s", result.cause().getMessage());
+                trouble.failed(result.cause());
                 retryLater();
                 return;
             }
@@ -120,12 +123,13 @@ final class ChangeSubscription {
         Collection<String> watched = listener.watched();
         metrics.subscribed();
         if (watched.isEmpty()) {
+            trouble.succeeded();
             return;
         }
         Request request = Request.cmd(Command.SUBSCRIBE);
         watched.forEach(counter -> request.arg(keys.counterChanges(counter)));
         fresh.send(request).onFailure(failure -> onHub(() -> lost(fresh, failure)));
-        LOG.infof("Redis change subscription up; %d watched counters subscribed", watched.size());
+        LOG.debugf("Redis change subscription up; subscribing %d watched counters", watched.size());
     }
 
     private void received(Response push) {
@@ -136,7 +140,10 @@ final class ChangeSubscription {
         String channel = push.get(1).toString();
         Consumer<String> handler = switch (kind) {
             case "message" -> counter -> listener.changed(counter, push.get(2).toString());
-            case "subscribe" -> listener::subscribed;
+            case "subscribe" -> counter -> {
+                trouble.succeeded(); // Redis took a SUBSCRIBE: a refusal (BUSY) would have failed it
+                listener.subscribed(counter);
+            };
             default -> counter -> { }; // unsubscribe confirmations need nothing
         };
         keys.counterNameOfChanges(channel).ifPresent(handler);
@@ -151,8 +158,7 @@ final class ChangeSubscription {
         if (closed) {
             return;
         }
-        LOG.warnf("Redis change subscription lost (%s); re-establishing every %s",
-                failure == null ? "connection closed" : failure.getMessage(), settings.resubscribeDelay());
+        trouble.failed(failure != null ? failure : new IllegalStateException("connection closed"));
         listener.lost();
         retryLater();
     }

@@ -3,7 +3,6 @@ package dev.tally.ops;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -17,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.redis.Keys;
 import dev.tally.redis.LuaScript;
 import dev.tally.redis.RedisGateway;
+import dev.tally.runtime.FailureEpisode;
 import dev.tally.runtime.InstanceId;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -42,7 +42,7 @@ public class ClusterView {
     private final OpsSettings settings;
     private final ObjectMapper json;
     private final LuaScript publish = LuaScript.load("replica_publish");
-    private final AtomicBoolean failing = new AtomicBoolean();
+    private final FailureEpisode trouble;
 
     public ClusterView(RedisGateway redis, Keys keys, SnapshotFactory snapshots, InstanceId instance,
             OpsSettings settings, ObjectMapper json) {
@@ -52,13 +52,14 @@ public class ClusterView {
         this.instance = instance;
         this.settings = settings;
         this.json = json;
+        this.trouble = new FailureEpisode(LOG, "Cluster snapshot publication", settings.snapshotInterval());
     }
 
     void start(@Observes StartupEvent started, OpsClock clock) {
         clock.every(settings.snapshotInterval(), "cluster snapshot", this::publish);
     }
 
-    /** Publishes this replica's snapshot now; failures (Redis down) are logged once, not every second. */
+    /** Publishes this replica's snapshot now; failures (Redis down or refusing) are logged once per episode. */
     void publish() {
         String snapshot;
         try {
@@ -68,16 +69,7 @@ public class ClusterView {
         }
         redis.script(publish, List.of(keys.replicaIndex(), keys.replicaSnapshot(instance.value())),
                 List.of(instance.value(), snapshot, Long.toString(settings.snapshotTtl().toMillis())))
-                .subscribe().with(ok -> {
-                    if (failing.compareAndSet(true, false)) {
-                        LOG.info("Cluster snapshot published again");
-                    }
-                }, failure -> {
-                    if (failing.compareAndSet(false, true)) {
-                        LOG.warnf("Cluster snapshot not published (retrying every %s): %s",
-                                settings.snapshotInterval(), failure.getMessage());
-                    }
-                });
+                .subscribe().with(ok -> trouble.succeeded(), trouble::failed);
     }
 
     /** Every live replica's latest snapshot, ordered by instance id. */

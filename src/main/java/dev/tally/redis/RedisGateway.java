@@ -16,9 +16,12 @@ import io.vertx.redis.client.impl.types.ErrorType;
 
 /**
  * The one door to Redis. Every call is non-blocking, bounded in time, and fails with exactly one of two
- * exceptions: {@link RedisReplyException} when Redis refused the command, {@link RedisUnavailableException} when
- * Redis could not be asked (refused connection, closed socket, pool exhausted, timeout). Callers never see
- * driver exceptions, so the HTTP layer can tell "your request is wrong" from "retry later".
+ * exceptions: {@link RedisReplyException} when Redis rejected the command for good (a wrong command, an overflow,
+ * a script's own refusal), {@link RedisUnavailableException} when Redis could not be asked (refused connection,
+ * closed socket, pool exhausted, timeout) or refused it only for now ({@link RedisRefusal}: full, read-only,
+ * loading, busy; counted in {@link RedisRefusalMetrics}). Callers never see driver exceptions, so the HTTP layer
+ * can tell "your request is wrong" from "retry later". The driver raises every error reply as its
+ * {@link ErrorType}, whose message is the reply's text; this class is the only place that reads it.
  */
 @ApplicationScoped
 public class RedisGateway {
@@ -29,10 +32,12 @@ public class RedisGateway {
 
     private final ReactiveRedisDataSource redis;
     private final Duration timeout;
+    private final RedisRefusalMetrics refusals;
 
-    public RedisGateway(ReactiveRedisDataSource redis, RedisSettings settings) {
+    public RedisGateway(ReactiveRedisDataSource redis, RedisSettings settings, RedisRefusalMetrics refusals) {
         this.redis = redis;
         this.timeout = settings.commandTimeout();
+        this.refusals = refusals;
     }
 
     /** Runs one command; the item is {@code null} when Redis answers nil. */
@@ -74,7 +79,7 @@ public class RedisGateway {
         return bounded(connection.send(request), command, budget);
     }
 
-    private static Uni<Response> bounded(Uni<Response> call, String what, Duration budget) {
+    private Uni<Response> bounded(Uni<Response> call, String what, Duration budget) {
         return timed(call).ifNoItem().after(budget)
                 .failWith(() -> new RedisUnavailableException(what + " got no answer within " + budget, null))
                 .onFailure().transform(failure -> translate(failure, what));
@@ -92,12 +97,15 @@ public class RedisGateway {
         });
     }
 
-    private static RuntimeException translate(Throwable failure, String what) {
+    private RuntimeException translate(Throwable failure, String what) {
         if (failure instanceof RedisUnavailableException unavailable) {
             return unavailable;
         }
         if (failure instanceof ErrorType reply && !reply.is(CLIENT_SIDE_CLOSED)) {
-            return new RedisReplyException(reply.getMessage());
+            return RedisRefusal.of(reply.getMessage()).<RuntimeException>map(refusal -> {
+                refusals.counted(refusal);
+                return new RedisUnavailableException(refusal, what + " refused: " + reply.getMessage());
+            }).orElseGet(() -> new RedisReplyException(reply.getMessage()));
         }
         String reason = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
         return new RedisUnavailableException(what + " failed: " + reason, failure);

@@ -9,8 +9,14 @@ import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Ready means "can answer requests", which needs Redis. Liveness deliberately does not include Redis: restarting
- * every replica because Redis blinked would turn a Redis outage into a full outage.
+ * Ready means "can answer requests", which needs Redis to answer a PING. Liveness deliberately does not include
+ * Redis: restarting every replica because Redis blinked would turn a Redis outage into a full outage.
+ * <p>
+ * What the transient refusals mean here follows from that: a Redis that is {@code LOADING} (or {@code BUSY})
+ * answers nothing, so the replica is not ready, with the refusal's kind in the check's data, exactly as when Redis
+ * is down. A Redis that is {@code READONLY} (a demoted master, a replica) or full ({@code OOM}) still answers reads,
+ * live feeds and {@code GET /}: the replica stays ready, and only its writes answer 503 with {@code Retry-After}.
+ * Taking every replica out of rotation for that would turn "writes wait" into "nothing works".
  */
 @Readiness
 @ApplicationScoped
@@ -28,7 +34,14 @@ public class RedisReadinessCheck implements AsyncHealthCheck {
     public Uni<HealthCheckResponse> call() {
         return redis.ping(settings.pingTimeout())
                 .map(ignored -> HealthCheckResponse.up("redis"))
-                .onFailure().recoverWithItem(failure -> HealthCheckResponse.named("redis").down()
-                        .withData("error", failure.getMessage()).build());
+                .onFailure().recoverWithItem(RedisReadinessCheck::down);
+    }
+
+    private static HealthCheckResponse down(Throwable failure) {
+        var response = HealthCheckResponse.named("redis").down().withData("error", failure.getMessage());
+        if (failure instanceof RedisUnavailableException unavailable) {
+            unavailable.refusal().ifPresent(refusal -> response.withData("refusal", refusal.tag()));
+        }
+        return response.build();
     }
 }

@@ -13,7 +13,8 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * The one rule, for both ports and both layers (JAX-RS mappers and Vert.x routes), of which failures are answers
  * rather than bugs: a deliberate refusal ({@link ProblemException}) is its own problem, Redis trouble
- * ({@link RedisUnavailableException}: down, frozen, pool exhausted) is a 503 {@code store-unavailable} with the
+ * ({@link RedisUnavailableException}: down, frozen, pool exhausted, or refusing for now: full, read-only, loading,
+ * busy) is a 503 {@code store-unavailable} with the
  * configured {@code tally.redis.retry-after}. Anything else is a bug, which the caller answers with a 500.
  */
 @ApplicationScoped
@@ -34,8 +35,14 @@ public class ExpectedFailures {
         if (failure instanceof ProblemException problem) {
             return Optional.of(problem);
         }
-        if (failure instanceof RedisUnavailableException) {
-            LOG.warnf("Redis unavailable for %s %s: %s", request.method(), request.path(), failure.getMessage());
+        if (failure instanceof RedisUnavailableException unavailable) {
+            if (unavailable.refusal().isPresent()) {
+                // Counted by kind in tally_redis_refusals_total, and the background tasks log the episode once: a
+                // warning per request would cost a full Redis' every client a log line.
+                LOG.debugf("Redis refused %s %s for now: %s", request.method(), request.path(), failure.getMessage());
+            } else {
+                LOG.warnf("Redis unavailable for %s %s: %s", request.method(), request.path(), failure.getMessage());
+            }
             return Optional.of(storeUnavailable);
         }
         return Optional.empty();

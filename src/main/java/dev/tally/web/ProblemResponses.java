@@ -26,7 +26,8 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 public class ProblemResponses implements OASFilter {
 
     /** For the resources that talk to Redis, as a class-level {@code @APIResponse} (or part of a method's 503). */
-    public static final String STORE_UNAVAILABLE = "`store-unavailable`: Redis is down, unreachable or too slow";
+    public static final String STORE_UNAVAILABLE = "`store-unavailable`: Redis is down, unreachable or too slow, "
+            + "or refuses for now (full, read-only, loading, busy)";
 
     static final String SCHEMA = "Problem";
     private static final String SCHEMA_REF = "#/components/schemas/" + SCHEMA;

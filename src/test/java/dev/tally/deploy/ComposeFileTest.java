@@ -155,6 +155,24 @@ class ComposeFileTest {
                 "the error says how to make the token:\n" + refused.output());
     }
 
+    /** Without a bound Redis grows until the kernel kills it, then replays the same append-only file, and again. */
+    @Test
+    void redisAndTheLaunchersRedisHaveAMemoryBoundThatRefusesWrites() {
+        List<String> command = strings(services(defaultConfig()).get("redis").get("command"), "redis.command");
+        assertTrue(DeployFiles.redisMaxmemory(command, "compose") >= 64L << 20, "room for a real workload: " + command);
+
+        String launcher = read(LAUNCHER);
+        Matcher setting = Pattern.compile("redis_maxmemory=\\$\\{TALLY_REDIS_MAXMEMORY:-([^}]+)}").matcher(launcher);
+        assertTrue(setting.find(), "the launcher's bound is TALLY_REDIS_MAXMEMORY, with a default");
+        Matcher start = Pattern.compile("(?m)^\\s*redis-server [^&]*&").matcher(launcher);
+        assertTrue(start.find(), "the launcher starts redis-server");
+        List<String> launched = List.of(start.group().replace("\\\n", " ").replace("\"", "").split("\\s+"));
+        String bound = launched.get(launched.indexOf("--maxmemory") + 1);
+        assertEquals("$redis_maxmemory", bound, "the launcher passes TALLY_REDIS_MAXMEMORY: " + launched);
+        assertTrue(DeployFiles.redisMaxmemory(
+                launched.stream().map(arg -> arg.equals(bound) ? setting.group(1) : arg).toList(), "launcher") > 0);
+    }
+
     @Test
     void startupIsHealthGatedAndReplicasDrainBeforeTheyAreKilled() {
         Map<String, Map<String, Object>> services = services(defaultConfig());

@@ -143,6 +143,38 @@ final class DeployFiles {
         return total;
     }
 
+    /**
+     * The memory bound of a {@code redis-server} command line, in bytes, after checking that a full Redis refuses
+     * writes ({@code --maxmemory-policy noeviction}) rather than evicting Tally's keys (counters, sessions, jobs).
+     */
+    static long redisMaxmemory(List<?> command, String where) {
+        List<String> args = command.stream().map(String::valueOf).toList();
+        int bound = args.indexOf("--maxmemory");
+        int policy = args.indexOf("--maxmemory-policy");
+        assertTrue(bound >= 0 && bound + 1 < args.size(), where + ": Redis has a --maxmemory bound: " + args);
+        assertTrue(policy >= 0 && policy + 1 < args.size() && args.get(policy + 1).equals("noeviction"),
+                where + ": a full Redis refuses writes (--maxmemory-policy noeviction): " + args);
+        long bytes = redisBytes(args.get(bound + 1));
+        assertTrue(bytes > 0, where + ": --maxmemory 0 means no bound: " + args);
+        return bytes;
+    }
+
+    /** A Redis memory size as redis.conf reads it: {@code 1k} = 1000, {@code 1kb} = 1024, and so on up to g/gb. */
+    static long redisBytes(String text) {
+        Matcher m = Pattern.compile("(\\d+)(|k|kb|m|mb|g|gb)").matcher(text.toLowerCase());
+        assertTrue(m.matches(), "a Redis memory size: " + text);
+        long n = Long.parseLong(m.group(1));
+        return n * switch (m.group(2)) {
+            case "k" -> 1_000L;
+            case "kb" -> 1L << 10;
+            case "m" -> 1_000_000L;
+            case "mb" -> 1L << 20;
+            case "g" -> 1_000_000_000L;
+            case "gb" -> 1L << 30;
+            default -> 1L;
+        };
+    }
+
     /** Dockerfile instructions as {KEYWORD, arguments}, continuation lines joined, comments dropped. */
     static List<String[]> dockerInstructions() {
         List<String[]> result = new ArrayList<>();

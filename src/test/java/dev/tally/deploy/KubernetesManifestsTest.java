@@ -801,7 +801,7 @@ class KubernetesManifestsTest {
     // The overlays
 
     @Test
-    void devRunsTwoApiPodsAndAPersistentAppendOnlyRedisInTheNamespace() {
+    void devRunsTwoApiPodsAndAPersistentBoundedAppendOnlyRedisInTheNamespace() {
         Overlay dev = overlay("dev");
         assertEquals(2, intValue(map(dev.one("Deployment", "tally-api").get("spec")).get("replicas")), "dev api pods");
         assertTrue(dev.all("HorizontalPodAutoscaler").isEmpty(), "dev has no autoscaler");
@@ -818,6 +818,11 @@ class KubernetesManifestsTest {
         assertEquals(composeRedis.get("command"), command, "the same Redis command as deploy/compose.yaml");
         int aof = command.indexOf("--appendonly");
         assertTrue(aof >= 0 && "yes".equals(command.get(aof + 1)), "append-only persistence: " + command);
+        // Full, Redis refuses writes (503s) instead of growing into the pod's limit and being OOM-killed; the
+        // bound leaves a quarter of the limit for client buffers and the append-only rewrite's copy-on-write.
+        long maxmemory = DeployFiles.redisMaxmemory(command, "dev Redis");
+        long limit = bytes(str(map(map(container.get("resources")).get("limits")).get("memory")));
+        assertTrue(maxmemory <= limit * 3 / 4, "maxmemory " + maxmemory + " within 3/4 of the limit " + limit);
         String dataDir = str(command.get(command.indexOf("--dir") + 1));
         Map<String, Object> dataMount = mountAt(container, dataDir::equals, "Redis --dir mount");
         List<String> claims = list(spec.get("volumeClaimTemplates")).stream()

@@ -6,17 +6,23 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** A {@code redis-server} process from the PATH, on a free loopback port, with its files in a temp dir. */
-final class BinaryRedis implements RealRedis {
+/**
+ * A {@code redis-server} process from the PATH, on a free loopback port, with its files in a temp dir. Fault tests
+ * take one of their own ({@link #dedicated}) to fill it, restart it onto its saved dataset or make it a replica.
+ */
+public final class BinaryRedis implements RealRedis {
 
     private final Path binary;
     private final Path dir;
     private final int port;
+    private List<String> extraArgs = List.of();
     private Process process;
 
     BinaryRedis(Path binary) {
@@ -28,6 +34,15 @@ final class BinaryRedis implements RealRedis {
             throw new UncheckedIOException(e);
         }
         start();
+    }
+
+    /**
+     * A server of the calling test's own, whatever {@code TALLY_TEST_ROUTE} says: fault tests need a process they
+     * can reconfigure and restart onto its own files, which only the binary gives.
+     */
+    public static BinaryRedis dedicated() {
+        return new BinaryRedis(findOnPath().orElseThrow(() -> new IllegalStateException(
+                "this fault test needs redis-server on the PATH (apt-get install redis-server)")));
     }
 
     static Optional<Path> findOnPath() {
@@ -51,21 +66,59 @@ final class BinaryRedis implements RealRedis {
         return "binaries (" + binary + ", port " + port + ")";
     }
 
+    public int port() {
+        return port;
+    }
+
+    /** One command to this server; its reply as {@link RedisPing#command} gives it (an error starts with '-'). */
+    public String command(String... args) {
+        return RedisPing.command("127.0.0.1", port, Duration.ofSeconds(10), args);
+    }
+
     @Override
     public synchronized void start() {
+        launch();
+        RedisPing.awaitAnswer("127.0.0.1", port, Duration.ofSeconds(10));
+    }
+
+    /**
+     * Stops the server and starts it again at the same address and on the same files (the dataset it saved is
+     * loaded), with {@code extraArgs} added to the command line; returns once it takes connections, which may be
+     * while it is still loading.
+     */
+    public synchronized void restart(String... extraArgs) {
+        stop();
+        this.extraArgs = List.of(extraArgs);
+        launch();
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (true) {
+            try {
+                command("PING"); // any reply: PONG, or LOADING while the dataset loads
+                return;
+            } catch (UncheckedIOException notYet) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("redis-server on port " + port + " did not restart", notYet);
+                }
+                Pause.of(Duration.ofMillis(50));
+            }
+        }
+    }
+
+    private void launch() {
         if (process != null && process.isAlive()) {
             return;
         }
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "no"));
+        command.addAll(extraArgs);
         try {
-            process = new ProcessBuilder(List.of(binary.toString(), "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "no"))
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("redis.log").toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + binary, e);
         }
-        RedisPing.awaitAnswer("127.0.0.1", port, Duration.ofSeconds(10));
     }
 
     @Override
