@@ -1,21 +1,22 @@
 package dev.tally.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,6 @@ import dev.tally.testsupport.Http;
 import dev.tally.testsupport.LiveSocket;
 import dev.tally.testsupport.Pause;
 import dev.tally.testsupport.Problems;
-import dev.tally.testsupport.PrometheusMetrics;
 import dev.tally.testsupport.ReplicaProcess;
 import dev.tally.testsupport.Unique;
 
@@ -42,6 +42,11 @@ class RedisRefusalsIT {
     /** Long enough for a replica on a loaded 2-core machine to see a change of Redis' state. */
     private static final Duration SETTLE = Duration.ofSeconds(15);
     private static final String STORE_UNAVAILABLE = Problems.tally("store-unavailable");
+    /**
+     * The replicas' management token ({@code TALLY_OPS_TOKEN}, which guards {@code /q/metrics} where it is known),
+     * made at test time: 32 random bytes as hex, as the launcher makes one.
+     */
+    private static final String OPS_TOKEN = randomHex(32);
 
     private final Http http = new Http();
 
@@ -66,7 +71,7 @@ class RedisRefusalsIT {
             // The cluster snapshot publisher fails every second meanwhile; its warning comes once per episode.
             double ours = refusals(replica, "oom");
             assertTrue(ours >= 4, "the four refused writes are counted: " + ours);
-            metrics(replica).awaitAtLeast("tally_redis_refusals_total{kind=\"oom\"}", ours + 3, SETTLE);
+            awaitRefusals(replica, "oom", ours + 3);
             assertEquals(1, logLines(replica, "Cluster snapshot publication failed"),
                     "one warning for the whole episode, not one per attempt");
 
@@ -152,7 +157,7 @@ class RedisRefusalsIT {
 
             assertEquals("OK", redis.command("REPLICAOF", "127.0.0.1", Integer.toString(newMaster.port())));
             awaitStatus(503, () -> increment(replica, counter));
-            awaitRefusals(replica, "readonly");
+            awaitRefusals(replica, "readonly", 1);
             assertEveryWrite(replica, 5);
             assertStatus(200, http.get(replica.url("/api/v1/counters/" + counter))); // a replica serves reads
             assertEquals(200, ready(replica), "a read-only Redis still answers: the replica stays ready");
@@ -177,7 +182,7 @@ class RedisRefusalsIT {
                     "local stop = tonumber(redis.call('TIME')[1]) + 4 "
                             + "while tonumber(redis.call('TIME')[1]) < stop do end return 1", "0")));
             awaitStatus(503, () -> increment(replica, counter));
-            awaitRefusals(replica, "busy");
+            awaitRefusals(replica, "busy", 1);
             assertStoreUnavailable(increment(replica, counter));
             assertEquals(503, ready(replica), "a busy Redis answers nothing: the replica is not ready");
 
@@ -191,7 +196,7 @@ class RedisRefusalsIT {
 
     private ReplicaProcess replicaOn(BinaryRedis redis, String fault) {
         return ReplicaProcess.start("refusal-" + fault + "-" + UUID.randomUUID().toString().substring(0, 8),
-                redis.url(), Map.of("TALLY_REDIS_RETRY_AFTER", RETRY_AFTER_SECONDS + "s"));
+                redis.url(), Map.of("TALLY_REDIS_RETRY_AFTER", RETRY_AFTER_SECONDS + "s", "TALLY_OPS_TOKEN", OPS_TOKEN));
     }
 
     /**
@@ -227,17 +232,23 @@ class RedisRefusalsIT {
 
     /** Polls until a request answers {@code status}; a 503 must be the store-unavailable problem. */
     private static void awaitStatus(int status, Supplier<HttpResponse<String>> request) {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        while (true) {
+        List<HttpResponse<String>> last = new ArrayList<>(List.of());
+        await(() -> "a " + status + "; last: " + last, () -> {
             HttpResponse<String> response = request.get();
-            if (response.statusCode() == status) {
-                if (status == 503) {
-                    assertStoreUnavailable(response);
-                }
-                return;
-            }
-            assertTrue(System.nanoTime() < deadline, "no " + status + " within " + SETTLE + "; last: "
-                    + response.statusCode() + " " + response.body());
+            last.clear();
+            last.add(response);
+            return response.statusCode() == status;
+        });
+        if (status == 503) {
+            assertStoreUnavailable(last.get(0));
+        }
+    }
+
+    /** Polls {@code condition} every 100 ms; fails after {@link #SETTLE}, saying what did not come. */
+    private static void await(Supplier<String> what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, () -> "no " + what.get() + " within " + SETTLE);
             Pause.of(Duration.ofMillis(100));
         }
     }
@@ -267,20 +278,24 @@ class RedisRefusalsIT {
         return redis.command("INFO", "persistence").contains("loading:1");
     }
 
-    private static PrometheusMetrics metrics(ReplicaProcess replica) {
-        try {
-            return new PrometheusMetrics(URI.create(replica.managementUrl("/q/")).toURL());
-        } catch (MalformedURLException e) {
-            throw new IllegalStateException(e);
-        }
+    private static String randomHex(int bytes) {
+        byte[] random = new byte[bytes];
+        new SecureRandom().nextBytes(random);
+        return HexFormat.of().formatHex(random);
     }
 
-    private static double refusals(ReplicaProcess replica, String kind) {
-        return metrics(replica).value("tally_redis_refusals_total", "kind=\"" + kind + "\"");
+    /** {@code tally_redis_refusals_total{kind}} as the replica's Prometheus endpoint shows it. */
+    private double refusals(ReplicaProcess replica, String kind) {
+        String series = "tally_redis_refusals_total{kind=\"" + kind + "\"} ";
+        HttpResponse<String> metrics = http.get(replica.managementUrl("/q/metrics"),
+                "Authorization", "Bearer " + OPS_TOKEN);
+        assertStatus(200, metrics);
+        return metrics.body().lines().filter(line -> line.startsWith(series))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length()))).sum();
     }
 
-    private static void awaitRefusals(ReplicaProcess replica, String kind) {
-        metrics(replica).awaitAtLeast("tally_redis_refusals_total{kind=\"" + kind + "\"}", 1, SETTLE);
+    private void awaitRefusals(ReplicaProcess replica, String kind, double minimum) {
+        await(() -> minimum + " " + kind + " refusals", () -> refusals(replica, kind) >= minimum);
     }
 
     private static long logLines(ReplicaProcess replica, String text) {
@@ -292,10 +307,6 @@ class RedisRefusalsIT {
     }
 
     private static void awaitLogLine(ReplicaProcess replica, String text) {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        while (logLines(replica, text) == 0) {
-            assertFalse(System.nanoTime() > deadline, "no log line '" + text + "' within " + SETTLE);
-            Pause.of(Duration.ofMillis(100));
-        }
+        await(() -> "log line '" + text + "'", () -> logLines(replica, text) > 0);
     }
 }
