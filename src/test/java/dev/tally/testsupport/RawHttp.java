@@ -35,14 +35,26 @@ public final class RawHttp {
         }
     }
 
-    /** Over TLS (HTTP/1.1, SNI from the socket's host name) to loopback {@code port}. */
+    /** Over TLS (HTTP/1.1; no SNI, as the host is an address) to loopback {@code port}. */
     public static Answer tls(SSLContext tls, int port, String request) {
-        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
-            socket.startHandshake();
+        return tls(tls, InetAddress.getLoopbackAddress(), port, request);
+    }
+
+    /** The same from the local address {@code from} (any 127.x.y.z on Linux): a client of its own to Nginx. */
+    public static Answer tls(SSLContext tls, InetAddress from, int port, String request) {
+        try (SSLSocket socket = tlsSocket(tls, from, port)) {
             return exchange(socket, request);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A TLS connection from {@code from} to loopback {@code port}, handshake done, for requests written by hand. */
+    public static SSLSocket tlsSocket(SSLContext tls, InetAddress from, int port) throws IOException {
+        SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port,
+                from, 0);
+        socket.startHandshake();
+        return socket;
     }
 
     /**
