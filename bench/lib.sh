@@ -116,6 +116,7 @@ bench_stack_start() {
   TALLY_REPLICAS=$BENCH_REPLICAS TALLY_RUN_DIR=$bench_run_dir TALLY_INSTANCE_PREFIX=bench \
   TALLY_NGINX=$BENCH_NGINX TALLY_HTTPS_PORT=$BENCH_HTTPS_PORT TALLY_HTTP_PORT=$BENCH_HTTP_PORT \
   TALLY_RATE_LIMIT=1000000r/s TALLY_RATE_BURST=1000000 \
+  TALLY_WRITE_RATE_LIMIT=1000000r/s TALLY_WRITE_RATE_BURST=1000000 TALLY_CONN_LIMIT=60000 TALLY_LIVE_CONN_LIMIT=60000 \
     "$bench_root/deploy/local/up" >"$bench_run_dir/up.log" 2>&1 &
   bench_stack_pid=$!
   bench_say "starting the stack (deploy/local/up, pid $bench_stack_pid, run dir $bench_run_dir)"

@@ -4,8 +4,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.tally.runtime.Drain;
 import dev.tally.web.NginxRetriedMethods;
-import dev.tally.web.ProblemException;
-import dev.tally.web.ProblemWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.RoutingContext;
@@ -17,10 +15,16 @@ import io.vertx.ext.web.RoutingContext;
  * <p>Open-source Nginx has no active health checks: it keeps choosing a draining replica until connections to it
  * fail, and a POST caught by the listener closing gets a 502 that Nginx must not replay. So while draining, a
  * request that Nginx declares it will retry elsewhere ({@value #PROXY_RETRIES_HEADER}: idempotent) and whose
- * method is idempotent is handed back with a 503: Nginx retries it on another replica (the client never sees it)
- * and counts this replica as failed for its {@code fail_timeout}, so it sends nothing more, POSTs included,
- * while the replica finishes and closes. Requests without the header (Kubernetes Services, direct clients) are
- * served to the end of the delay as before: there the orchestrator stops the traffic.
+ * method is idempotent is handed back: its connection is closed without an answer. Nginx sees an upstream
+ * {@code error}, retries the request on another replica (the client never sees it) and counts this replica as
+ * failed for its {@code fail_timeout}, so it sends nothing more, POSTs included, while the replica finishes and
+ * closes.
+ *
+ * <p>Why no answer rather than a 503: Nginx cannot tell one 503 from another. If it retried (and counted) every
+ * 503, a replica that sheds a single request under load (a full CPU pool, the live-socket cap) would be ejected as
+ * if it were draining, and under load every replica in turn. So Nginx passes a replica's 503 to the client, and
+ * only a connection error means "gone, try another". Requests without the header (Kubernetes Services, direct
+ * clients) are served to the end of the delay as before: there the orchestrator stops the traffic.
  */
 @ApplicationScoped
 public class DrainHandoff {
@@ -28,12 +32,10 @@ public class DrainHandoff {
     static final String PROXY_RETRIES_HEADER = "X-Tally-Proxy-Retries";
 
     private final Drain drain;
-    private final ProblemWriter problems;
     private final Counter handedBack;
 
-    public DrainHandoff(Drain drain, ProblemWriter problems, MeterRegistry metrics) {
+    public DrainHandoff(Drain drain, MeterRegistry metrics) {
         this.drain = drain;
-        this.problems = problems;
         this.handedBack = Counter.builder("tally.requests.handed.back")
                 .description("Idempotent requests a draining replica returned to the proxy to retry elsewhere")
                 .register(metrics);
@@ -45,8 +47,9 @@ public class DrainHandoff {
             return;
         }
         handedBack.increment();
-        problems.send(ctx, ProblemException.unavailable("draining",
-                "This replica is shutting down; the proxy retries the request on another one", 1));
+        // Logged as a 503 (tally.access): what it means to the proxy, though no status line is sent.
+        ctx.response().setStatusCode(503);
+        ctx.request().connection().close();
     }
 
     private static boolean proxyRetriesIdempotent(RoutingContext ctx) {

@@ -1,6 +1,5 @@
 package dev.tally.job;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -11,6 +10,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -88,7 +88,10 @@ public class JobResource {
         JobView queued = new JobView(id, type, JobStatus.QUEUED, 0, 0, now, null, null, now, null, null, null, null,
                 null);
         return store.submit(id, type, payloadJson)
-                .map(entry -> Response.accepted(queued).location(URI.create(PATH + id)).build());
+                // A relative Location (RFC 9110 allows it): Response.location() would resolve it against the request's
+                // Host, which a client sets (a forged one was reflected) and which behind a published port is not
+                // the one the client used; the path alone is followable from wherever the client came.
+                .map(entry -> Response.accepted(queued).header(HttpHeaders.LOCATION, PATH + id).build());
     }
 
     @GET

@@ -13,8 +13,9 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Refuses live handshakes before the upgrade, with the same problem documents as every other error: a bad counter
  * name is a 400 {@code invalid-counter-name}, a replica at {@code tally.live.max-sockets} a 503
- * {@code live-sockets-exhausted} with {@code Retry-After} (another replica behind the balancer may have room), a
- * draining replica a 503 {@code draining} (Nginx retries a refused handshake on another replica).
+ * {@code live-sockets-exhausted} with {@code Retry-After} (Nginx passes it to the client, which retries; the next
+ * handshake may land on a replica with room), a draining replica a 503 {@code draining} (only for direct clients:
+ * a handshake through Nginx is handed back before this gate by {@code guard/DrainHandoff}).
  * A Vert.x route rather than a websockets-next {@code HttpUpgradeCheck}, because the check can only choose a status
  * and headers, not a body. Pipeline stage "live handshake gate" (installed by {@code pipeline/RequestPipeline}):
  * a refusal is an ordinary request, timed and logged; an accepted handshake leaves the in-flight registry here.

@@ -26,9 +26,9 @@ import io.vertx.ext.web.Router;
  * <p>What each early answer goes through, decided here and pinned by {@code RequestPipelineTest} and
  * {@code RequestPipelineDrainTest}:
  * <ul>
- * <li>a 413 (body limit) and a 503 {@code draining} (drain hand-back) are tagged, timed and logged: both come
- * after tagging and timing. They are answers a client or Nginx acts on, and a rollout or an oversized client
- * should be visible in {@code tally.access} with the id the client got.
+ * <li>a 413 (body limit) and a drain hand-back (the connection closed without an answer, logged as a 503) are
+ * timed and logged, the 413 also tagged: both come after tagging and timing. They are what a client or Nginx acts
+ * on, and a rollout or an oversized client should be visible in {@code tally.access} with the request's id.
  * <li>a refused live handshake (400 bad name, 503 at the socket cap or while draining) is tagged, timed and
  * logged the same way; an accepted one leaves the in-flight registry at the gate and writes no access line, as
  * it becomes a socket that may stay open for hours (sockets have their own metrics, {@code live/LiveMetrics}).
@@ -76,7 +76,7 @@ public class RequestPipeline {
                 .handler(timing::track)
                 // 3. Body limit: refuse an oversized body before anything reads it.
                 .handler(bodyLimit::check)
-                // 4. Drain hand-back: a draining replica returns proxied idempotent requests for Nginx to retry.
+                // 4. Drain hand-back: a draining replica closes proxied idempotent requests unanswered, for Nginx to retry.
                 .handler(drainHandoff::handOffWhileDraining);
         // 5. Authentication joins that route here once it exists: after the hand-back (a request retried elsewhere
         //    is checked there) and before the handshake gate and every resource.

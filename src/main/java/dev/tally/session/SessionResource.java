@@ -1,6 +1,5 @@
 package dev.tally.session;
 
-import java.net.URI;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -11,6 +10,7 @@ import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -43,7 +43,8 @@ public class SessionResource {
             + "`attribute-too-large`: a value over `tally.session.max-attribute-bytes`";
 
     static final String MERGE_PATCH_JSON = "application/merge-patch+json";
-    private static final URI CURRENT = URI.create("/api/v1/sessions/current");
+    /** Sent as is, relative (see job/JobResource): never built from the request's Host. */
+    private static final String CURRENT = "/api/v1/sessions/current";
 
     private final SessionStore store;
     private final SessionCookies cookies;
@@ -67,7 +68,7 @@ public class SessionResource {
                 .orElseGet(() -> Uni.createFrom().voidItem());
         var changes = rules.forCreate(attributes);
         return dropPrevious.flatMap(ignored -> store.create(changes))
-                .map(created -> Response.created(CURRENT)
+                .map(created -> Response.status(Response.Status.CREATED).header(HttpHeaders.LOCATION, CURRENT)
                         .header(SessionCookies.HEADER, cookies.issue(created.getKey()))
                         .entity(created.getValue())
                         .build());

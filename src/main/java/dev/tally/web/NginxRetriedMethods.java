@@ -3,8 +3,9 @@ package dev.tally.web;
 import java.util.Set;
 
 /**
- * The methods Nginx itself treats as idempotent and so retries on another replica (it never retries POST, PATCH or
- * LOCK once sent): what the drain hand-back may return to Nginx, and what the API document says may get it.
+ * The methods Nginx itself treats as idempotent and so retries on another replica after a connection error (it
+ * never retries POST, PATCH or LOCK once sent): what the drain hand-back ({@code guard/DrainHandoff}) may return
+ * to Nginx by closing the connection.
  */
 public final class NginxRetriedMethods {
 

@@ -10,7 +10,6 @@ import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.Operation;
-import org.eclipse.microprofile.openapi.models.PathItem;
 import org.eclipse.microprofile.openapi.models.media.Schema;
 import org.eclipse.microprofile.openapi.models.media.Schema.SchemaType;
 import org.eclipse.microprofile.openapi.models.responses.APIResponse;
@@ -43,7 +42,7 @@ public class ProblemResponses implements OASFilter {
             return;
         }
         api.getPaths().getPathItems().forEach((path, item) -> item.getOperations().forEach((method, operation) -> {
-            addShared(path, method, operation);
+            addShared(path, operation);
             operation.getResponses().getAPIResponses().forEach((status, response) -> {
                 if (status.matches("[45]\\d\\d")) {
                     complete(path, Integer.parseInt(status), response);
@@ -53,15 +52,12 @@ public class ProblemResponses implements OASFilter {
     }
 
     /** The answers that come from the request pipeline and the guards rather than from a resource. */
-    private static void addShared(String path, PathItem.HttpMethod method, Operation operation) {
+    private static void addShared(String path, Operation operation) {
         APIResponses responses = operation.getResponses();
         if (path.startsWith("/api/")) {
             // Every /api resource is @Deadline (OpenApiDocumentTest checks that against the classes).
             add(responses, 400, "`invalid-request-timeout`: `X-Request-Timeout` is not 1 to 999999999 ms");
             add(responses, 504, "`deadline-exceeded`: the request's deadline passed; its work was stopped");
-        }
-        if (NginxRetriedMethods.contains(method.name())) {
-            add(responses, 503, "`draining`: only to Nginx, which retries the request on another replica");
         }
         if (operation.getRequestBody() != null) {
             add(responses, 413, "the body is over 512 KiB");

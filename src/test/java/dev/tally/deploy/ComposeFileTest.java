@@ -289,10 +289,11 @@ class ComposeFileTest {
                 .collect(Collectors.joining());
         assertEquals(launcherForm, upstream, "TALLY_UPSTREAM_SERVERS in the launcher's form");
 
-        assertEquals(launcherDefault("TALLY_RATE_LIMIT=\\$\\{TALLY_RATE_LIMIT:-([^}]+)}"), env.get("TALLY_RATE_LIMIT"),
-                "rate limit default as in the launcher");
-        assertEquals(launcherDefault("TALLY_RATE_BURST=\\$\\{TALLY_RATE_BURST:-([^}]+)}"), env.get("TALLY_RATE_BURST"),
-                "rate burst default as in the launcher");
+        for (String name : List.of("TALLY_RATE_LIMIT", "TALLY_RATE_BURST", "TALLY_WRITE_RATE_LIMIT",
+                "TALLY_WRITE_RATE_BURST", "TALLY_CONN_LIMIT", "TALLY_LIVE_CONN_LIMIT", "TALLY_SERVER_NAMES")) {
+            assertEquals(launcherDefault(name + "=\\$\\{" + name + ":-([^}]+)}"), env.get(name),
+                    name + ": the default as in the launcher");
+        }
         assertEquals("/dev/stdout", env.get("TALLY_ACCESS_LOG"), "containers log to stdout");
     }
 

@@ -38,6 +38,7 @@ import dev.tally.testsupport.Docker;
 import dev.tally.testsupport.Hammer;
 import dev.tally.testsupport.Http;
 import dev.tally.testsupport.OpsToken;
+import dev.tally.testsupport.LocalLauncher;
 import dev.tally.testsupport.Pause;
 import dev.tally.testsupport.Ports;
 import dev.tally.testsupport.RunsOnContainers;
@@ -48,9 +49,9 @@ import dev.tally.testsupport.Unique;
 /**
  * deploy/compose.yaml, unchanged, on a live engine: {@code docker-compose up --build} with the steps its header
  * documents (the self-signed certificate in TALLY_TLS_DIR; published ports moved to free ones through
- * TALLY_HTTPS_PORT and TALLY_HTTP_PORT, the rate limit raised through TALLY_RATE_LIMIT/BURST so load measures the
- * service; a generated ops token in TALLY_OPS_TOKEN), under a project name of its own. Everything goes
- * through Nginx on 127.0.0.1.
+ * TALLY_HTTPS_PORT and TALLY_HTTP_PORT, Nginx's rate and connection limits raised through the launcher's variables
+ * (LocalLauncher.NGINX_LIMITS_OFF) so load measures the service; a generated ops token in TALLY_OPS_TOKEN), under a
+ * project name of its own. Everything goes through Nginx on 127.0.0.1.
  */
 @RunsOnContainers
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -72,10 +73,9 @@ class ComposeIT {
         dir = Files.createTempDirectory("tally-compose-it-");
         Path certificate = selfSignedCertificate(dir)[0];
         httpsPort = Ports.free();
-        env = new HashMap<>(Map.of("TALLY_TLS_DIR", certificate.getParent().toString(),
-                "TALLY_HTTPS_PORT", Integer.toString(httpsPort), "TALLY_HTTP_PORT", Integer.toString(Ports.free()),
-                "TALLY_RATE_LIMIT", "100000r/s", "TALLY_RATE_BURST", "100000",
-                "TALLY_OPS_TOKEN", OpsToken.generate()));
+        env = new HashMap<>(LocalLauncher.withNginxLimitsOff(Map.of("TALLY_TLS_DIR",
+                certificate.getParent().toString(), "TALLY_HTTPS_PORT", Integer.toString(httpsPort),
+                "TALLY_HTTP_PORT", Integer.toString(Ports.free()), "TALLY_OPS_TOKEN", OpsToken.generate())));
         Instant started = Instant.now();
         compose(Duration.ofMinutes(10), "up", "-d", "--build").ok();
         System.out.printf("docker-compose up (build, health-gated start): %d s%n",

@@ -55,10 +55,10 @@ class LiveUpdatesIT {
         appPort = Ports.freeRange(2);
         managementPort = Ports.freeRange(2);
         httpsPort = Ports.free();
-        launcher = LocalLauncher.start(Map.of("TALLY_REPLICAS", "2", "TALLY_PORT", Integer.toString(appPort),
+        launcher = LocalLauncher.start(LocalLauncher.withNginxLimitsOff(Map.of("TALLY_REPLICAS", "2",
+                "TALLY_PORT", Integer.toString(appPort),
                 "TALLY_MANAGEMENT_PORT", Integer.toString(managementPort), "TALLY_REDIS_URL", redis.url(),
-                "TALLY_HTTPS_PORT", Integer.toString(httpsPort), "TALLY_HTTP_PORT", Integer.toString(Ports.free()),
-                "TALLY_RATE_LIMIT", "100000r/s", "TALLY_RATE_BURST", "100000"))
+                "TALLY_HTTPS_PORT", Integer.toString(httpsPort), "TALLY_HTTP_PORT", Integer.toString(Ports.free()))))
                 .awaitReady(Duration.ofSeconds(180));
         tls = TrustedCertificate.context(launcher.runDir().resolve("tls/cert.pem"));
     }

@@ -13,7 +13,6 @@ import static dev.tally.testsupport.Problems.tally;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.aMapWithSize;
 import static org.hamcrest.Matchers.emptyString;
-import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,7 +53,7 @@ class SessionResourceTest {
         Instant before = Instant.now();
         Response response = given().contentType(ContentType.JSON).when().post("/api/v1/sessions");
         response.then().statusCode(201).contentType(ContentType.JSON)
-                .header("Location", endsWith("/api/v1/sessions/current"));
+                .header("Location", equalTo("/api/v1/sessions/current")); // relative, never from Host
 
         String setCookie = response.header("Set-Cookie");
         String id = idOf(response);

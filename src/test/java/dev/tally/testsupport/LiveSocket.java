@@ -58,8 +58,17 @@ public final class LiveSocket implements AutoCloseable {
 
     /** The HTTP status of a refused handshake; fails when the handshake succeeds. */
     public static int refusal(String url) {
+        return refusal(url, null);
+    }
+
+    /** The same over {@code wss://} ({@code tls} may be null for plain). */
+    public static int refusal(String url, SSLContext tls) {
+        HttpClient.Builder client = HttpClient.newBuilder();
+        if (tls != null) {
+            client.sslContext(tls);
+        }
         try {
-            HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(15))
+            client.build().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(15))
                     .buildAsync(URI.create(url), new WebSocket.Listener() { }).get(30, TimeUnit.SECONDS)
                     .abort();
         } catch (ExecutionException e) {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -18,6 +19,15 @@ import java.util.concurrent.TimeUnit;
  * through {@code kill}, not {@link Process#destroy()}, which would also close the launcher's output.
  */
 public final class LocalLauncher implements AutoCloseable {
+
+    /**
+     * Nginx's per-client rate and connection limits set out of reach, for tests whose load comes from one address
+     * and measures the service, not the limiter (NginxLimitsIT and NginxHardeningIT cover the limiter). The same
+     * variables drive deploy/local/up and compose.
+     */
+    public static final Map<String, String> NGINX_LIMITS_OFF = Map.of("TALLY_RATE_LIMIT", "100000r/s",
+            "TALLY_RATE_BURST", "100000", "TALLY_WRITE_RATE_LIMIT", "100000r/s", "TALLY_WRITE_RATE_BURST", "100000",
+            "TALLY_CONN_LIMIT", "60000", "TALLY_LIVE_CONN_LIMIT", "60000"); // limit_conn takes at most 65535
 
     private static final Path SCRIPT = Path.of(System.getProperty("tally.project.dir", "."), "deploy", "local", "up");
 
@@ -44,6 +54,13 @@ public final class LocalLauncher implements AutoCloseable {
     /** Starts the launcher; does not wait for it. */
     public static LocalLauncher start(Map<String, String> env) {
         return new LocalLauncher(env);
+    }
+
+    /** {@code env} plus {@link #NGINX_LIMITS_OFF}. */
+    public static Map<String, String> withNginxLimitsOff(Map<String, String> env) {
+        Map<String, String> merged = new HashMap<>(env);
+        merged.putAll(NGINX_LIMITS_OFF);
+        return merged;
     }
 
     /** Waits until the launcher reports every process ready. */

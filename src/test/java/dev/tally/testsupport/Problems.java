@@ -76,6 +76,35 @@ public final class Problems {
         return problem;
     }
 
+    /**
+     * A problem document Nginx wrote itself: the shape of web/Problem without the members only a replica knows
+     * ({@code instance}, {@code X-Tally-Instance}); {@code requestId} is Nginx's {@code X-Request-Id}.
+     */
+    public static JsonNode assertFromNginx(HttpResponse<String> response, int status, String type, String title) {
+        return assertFromNginx(response.statusCode(), response.headers().firstValue("Content-Type").orElse(null),
+                response.headers().firstValue("X-Request-Id").orElse(null), response.body(), status, type, title);
+    }
+
+    public static JsonNode assertFromNginx(RawHttp.Answer answer, int status, String type, String title) {
+        return assertFromNginx(answer.status(), answer.header("Content-Type"), answer.header("X-Request-Id"),
+                answer.body(), status, type, title);
+    }
+
+    private static JsonNode assertFromNginx(int actualStatus, String contentType, String requestIdHeader, String body,
+            int status, String type, String title) {
+        String context = " (status " + actualStatus + ", " + contentType + ", body: " + body + ")";
+        assertEquals(status, actualStatus, "status" + context);
+        assertEquals(MEDIA_TYPE, contentType, "Content-Type" + context);
+        JsonNode problem = parse(body);
+        assertEquals(type, text(problem, "type"), "type" + context);
+        assertEquals(title, text(problem, "title"), "title" + context);
+        assertEquals(status, problem.path("status").asInt(-1), "status member" + context);
+        assertFalse(text(problem, "detail").isBlank(), "detail" + context);
+        assertTrue(requestIdHeader != null && requestIdHeader.matches("[0-9a-f]{32}"), "Nginx's X-Request-Id" + context);
+        assertEquals(requestIdHeader, text(problem, "requestId"), "requestId equals X-Request-Id" + context);
+        return problem;
+    }
+
     private static String text(JsonNode problem, String member) {
         JsonNode value = problem.get(member);
         if (value == null || !value.isTextual()) {

@@ -71,6 +71,11 @@ public final class ReplicaProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port + path;
     }
 
+    /** The app port, on 127.0.0.1. */
+    public int port() {
+        return port;
+    }
+
     public String managementUrl(String path) {
         return "http://127.0.0.1:" + managementPort + path;
     }
