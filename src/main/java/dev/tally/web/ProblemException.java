@@ -32,6 +32,16 @@ public final class ProblemException extends RuntimeException {
         return new ProblemException(400, "invalid-input", detail, List.copyOf(errors), Map.of());
     }
 
+    /** 401: no usable credentials; {@code challenge} is the {@code WWW-Authenticate} value (RFC 6750). */
+    public static ProblemException unauthorized(String slug, String detail, String challenge) {
+        return new ProblemException(401, slug, detail, null, Map.of("WWW-Authenticate", challenge));
+    }
+
+    /** 403: valid credentials that do not grant the operation; {@code challenge} as for {@link #unauthorized}. */
+    public static ProblemException forbidden(String slug, String detail, String challenge) {
+        return new ProblemException(403, slug, detail, null, Map.of("WWW-Authenticate", challenge));
+    }
+
     public static ProblemException notFound(String slug, String detail) {
         return new ProblemException(404, slug, detail, null, Map.of());
     }

@@ -16,6 +16,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ReplicaProcess implements AutoCloseable {
 
+    /** {@code tally.auth.anonymous-scopes} granting everything, for tests that are not about authentication. */
+    public static final String EVERY_SCOPE = "counters:read,counters:write,counters:admin,jobs:submit,jobs:admin,work";
+
     private final String instanceId;
     private final int port;
     private final int managementPort;
@@ -40,6 +43,8 @@ public final class ReplicaProcess implements AutoCloseable {
             env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
             env.put("QUARKUS_REDIS_HOSTS", redisUrl);
             env.put("TALLY_INSTANCE_ID", instanceId);
+            // Tests not about authentication call with every scope, unkeyed; an auth test overrides this.
+            env.put("TALLY_AUTH_ANONYMOUS_SCOPES", EVERY_SCOPE);
             env.putAll(extraEnv);
             this.process = builder.start();
         } catch (IOException e) {
