@@ -19,7 +19,6 @@ import dev.tally.web.ProblemException;
 import dev.tally.web.RouteReplies;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * Key management, on the management interface like every {@code /ops} route (never proxied; guarded by the ops
@@ -45,8 +44,8 @@ public class ApiKeyRoutes {
 
     void install(@Observes ManagementInterface management) {
         // Tagging and problems come from the management pipeline (pipeline/RequestPipeline).
-        management.router().post("/ops/api-keys").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
-                .handler(this::create);
+        // The management router reads bodies itself (up to quarkus.http.limits.max-body-size); create checks ours.
+        management.router().post("/ops/api-keys").handler(this::create);
         management.router().get("/ops/api-keys").handler(this::list);
         management.router().delete("/ops/api-keys/:name").handler(this::revoke);
     }
@@ -92,11 +91,16 @@ public class ApiKeyRoutes {
     }
 
     private JsonNode body(RoutingContext ctx) {
-        if (ctx.body() == null || ctx.body().length() == 0) {
+        var buffer = ctx.body().buffer();
+        if (buffer == null || buffer.length() == 0) {
             return null;
         }
+        if (buffer.length() > MAX_BODY) {
+            throw ProblemException.tooLarge("api-key-request-too-large", "An API key request is at most " + MAX_BODY
+                    + " bytes");
+        }
         try {
-            return json.readTree(ctx.body().buffer().getBytes());
+            return json.readTree(buffer.getBytes());
         } catch (IOException e) {
             throw ProblemException.badRequest("malformed-json", "The body is not one JSON object (a syntax "
                     + "error or a key given twice)");

@@ -51,7 +51,9 @@ class OpenApiDocumentTest {
     /** Problem types of docs/api.md's Errors table that no REST operation answers, and why. */
     private static final Map<String, String> NOT_REST = Map.of(
             "live-sockets-exhausted", "the WebSocket handshake's (named in the counters tag's description)",
-            "no-dead-job", "the management port's /ops routes, which the document does not describe");
+            "no-dead-job", "the management port's /ops routes, which the document does not describe",
+            "api-key-not-found", "/ops/api-keys", "api-key-exists", "/ops/api-keys", "too-many-api-keys",
+            "/ops/api-keys", "api-key-request-too-large", "/ops/api-keys");
 
     @TestHTTPResource(value = "/", management = true)
     URI management;
