@@ -2,6 +2,7 @@ package dev.tally.auth;
 
 import java.util.Set;
 
+import dev.tally.web.AccessLog;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -43,5 +44,8 @@ public record Caller(String identity, String keyName, Set<Scope> scopes) {
 
     void attachTo(RoutingContext ctx) {
         ctx.put(CONTEXT_KEY, this);
+        if (keyName != null) {
+            ctx.put(AccessLog.CALLER, keyName); // the key's name, never its secret
+        }
     }
 }

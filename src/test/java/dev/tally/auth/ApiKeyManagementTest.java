@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -28,7 +29,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.tally.testsupport.ApiKeys;
 import dev.tally.testsupport.Http;
+import dev.tally.testsupport.LogCapture;
 import dev.tally.testsupport.Unique;
+import dev.tally.web.AccessLog;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -138,6 +141,27 @@ class ApiKeyManagementTest {
 
         keys.create(name, "work");
         assertProblem(keys.post(ApiKeys.body(name, List.of("counters:read"), null)), 409, tally("api-key-exists"));
+    }
+
+    @Test
+    void theAccessLineNamesTheKeyAndNeverItsSecret() throws Exception {
+        String name = Unique.name("logged");
+        String key = keys.create(name, "counters:write");
+        try (LogCapture log = LogCapture.of(AccessLog.CATEGORY)) {
+            HttpResponse<String> keyed = Http.at(app).post("/api/v1/counters/" + Unique.name("c") + "/increment",
+                    null, bearer(key));
+            HttpResponse<String> anonymous = Http.at(app).get("/api/v1/counters/" + Unique.name("c"));
+            String keyedLine = log.await(m -> m.contains(requestId(keyed)), Duration.ofSeconds(5));
+            String anonymousLine = log.await(m -> m.contains(requestId(anonymous)), Duration.ofSeconds(5));
+            assertEquals(name, json(keyedLine).path("caller").asText(), keyedLine);
+            assertEquals("anonymous", json(anonymousLine).path("caller").asText(), anonymousLine);
+            String secret = key.split("\\.")[2];
+            log.messages().forEach(line -> assertFalse(line.contains(secret), "a log line holds the secret"));
+        }
+    }
+
+    private static String requestId(HttpResponse<String> response) {
+        return response.headers().firstValue("X-Request-Id").orElseThrow();
     }
 
     private static List<String> fieldNames(JsonNode node) {
