@@ -172,6 +172,18 @@ class AccessByScopeTest {
     }
 
     @Test
+    void aKnownIdWithAForgedSecretIsRefused() {
+        String key = key(EnumSet.allOf(Scope.class));
+        assertEquals(200, http.get("/api/v1/counters/x", bearer(key)).statusCode(), "the key itself works (cached)");
+        String secret = key.substring(key.lastIndexOf('.') + 1);
+        String forged = key.substring(0, key.lastIndexOf('.') + 1)
+                + (secret.charAt(0) == 'A' ? 'B' : 'A') + secret.substring(1);
+        for (Row row : rows()) {
+            assertRefused(row, row.send().apply(http, forged), 401, "invalid-api-key");
+        }
+    }
+
+    @Test
     void aMalformedAuthorizationHeaderIsA401NeverA500() {
         String valid = key(EnumSet.allOf(Scope.class));
         for (String header : List.of("Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer tally.short.key",
