@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.tally.testsupport.ApiKeys;
+import dev.tally.testsupport.Closing;
 import dev.tally.testsupport.Http;
 import dev.tally.testsupport.RealRedis;
 import dev.tally.testsupport.RedisPing;
@@ -46,15 +47,7 @@ class ApiKeyRevocationIT {
 
     @AfterAll
     static void stopStack() {
-        for (AutoCloseable closeable : new AutoCloseable[] { a, b, redis }) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
+        Closing.all(a, b, redis);
     }
 
     @Test
