@@ -28,6 +28,9 @@ import io.vertx.ext.web.Router;
  * <li>a 413 (body limit) and a 503 {@code draining} (drain hand-back) are tagged, timed and logged: both come
  * after tagging and timing. They are answers a client or Nginx acts on, and a rollout or an oversized client
  * should be visible in {@code tally.access} with the id the client got.
+ * <li>a 401 from authentication (a malformed, unknown, revoked or expired API key) is tagged, timed and logged
+ * the same way (an admitted request's line names its key, never the secret); it comes before the live handshake
+ * gate, so a socket that presents a key needs a valid one.
  * <li>a refused live handshake (400 bad name, 503 at the socket cap or while draining) is tagged, timed and
  * logged the same way; an accepted one leaves the in-flight registry at the gate and writes no access line, as
  * it becomes a socket that may stay open for hours (sockets have their own metrics, {@code live/LiveMetrics}).
