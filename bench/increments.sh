@@ -6,6 +6,7 @@
 #
 # Settings (environment), with defaults: BENCH_WARMUP_ROUNDS (3), BENCH_WARMUP_SECONDS (10), BENCH_ROUNDS (3),
 # BENCH_SECONDS (10), BENCH_CONNECTIONS (64, wrk), BENCH_REDIS_CLIENTS (50), BENCH_REDIS_REQUESTS (500000),
+# BENCH_AUTH (anonymous; key: every increment carries an API key with counters:write, made at the start),
 # and the ports and others listed in bench/lib.sh. Exits 1 if any response was not 2xx, any socket error
 # occurred, or a counter disagrees with the responses; the 50% aim is reported, not enforced.
 set -euo pipefail
@@ -27,6 +28,16 @@ load_before=$(uptime)
 bench_say "estimated time: ~$((BENCH_WARMUP_ROUNDS * 2 * BENCH_WARMUP_SECONDS + BENCH_ROUNDS * (2 * BENCH_SECONDS + 10) + 10))s"
 bench_stack_start
 base=http://127.0.0.1:$BENCH_PORT
+case "${BENCH_AUTH:-anonymous}" in
+  anonymous) ;;
+  key)
+    key=$(curl -sf -X POST "http://127.0.0.1:$BENCH_MANAGEMENT_PORT/ops/api-keys" -H 'Content-Type: application/json' \
+      -d "{\"name\":\"bench-$$\",\"scopes\":[\"counters:write\"]}" | sed 's/.*"key":"\([^"]*\)".*/\1/') ||
+      bench_die "could not create an API key on the management port"
+    export BENCH_AUTHORIZATION="Bearer $key"
+    bench_say "increments carry an API key (BENCH_AUTH=key)" ;;
+  *) bench_die "BENCH_AUTH must be anonymous or key, got '$BENCH_AUTH'" ;;
+esac
 raw=$bench_run_dir/bench-raw.log
 
 # increment ROUND_ID SECONDS: POSTs to a fresh counter, then checks it against the responses (bench/lib.sh).

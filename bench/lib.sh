@@ -13,6 +13,8 @@
 #   bench_cpu_mark / bench_cpu_others MARK  how busy the machine was, and how much of it was not this benchmark
 #   bench_field LINE KEY, bench_median N.., bench_ratio A B, bench_machine
 #
+# The stack grants anonymous callers every scope (BENCH_ANONYMOUS_SCOPES overrides; docs/security.md), so the
+# scripts measure the service, not its refusals; bench/increments.sh with BENCH_AUTH=key measures with a key.
 # Settings (environment), with defaults: BENCH_PORT (18180), BENCH_MANAGEMENT_PORT (19180),
 # BENCH_REDIS_PORT (16479), BENCH_REPLICAS (1), BENCH_NGINX (off; on puts Nginx with TLS on BENCH_HTTPS_PORT,
 # 18543, and BENCH_HTTP_PORT, 18100, with its rate limit lifted), BENCH_CONNECTIONS (64), BENCH_WRK_THREADS (2),
@@ -117,6 +119,7 @@ bench_stack_start() {
   TALLY_NGINX=$BENCH_NGINX TALLY_HTTPS_PORT=$BENCH_HTTPS_PORT TALLY_HTTP_PORT=$BENCH_HTTP_PORT \
   TALLY_RATE_LIMIT=1000000r/s TALLY_RATE_BURST=1000000 \
   TALLY_WRITE_RATE_LIMIT=1000000r/s TALLY_WRITE_RATE_BURST=1000000 TALLY_CONN_LIMIT=60000 TALLY_LIVE_CONN_LIMIT=60000 \
+  TALLY_AUTH_ANONYMOUS_SCOPES=${BENCH_ANONYMOUS_SCOPES:-counters:read,counters:write,counters:admin,jobs:submit,jobs:admin,work} \
     "$bench_root/deploy/local/up" >"$bench_run_dir/up.log" 2>&1 &
   bench_stack_pid=$!
   bench_say "starting the stack (deploy/local/up, pid $bench_stack_pid, run dir $bench_run_dir)"

@@ -3,5 +3,10 @@
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"by":1}'
+-- With an API key (bench/increments.sh BENCH_AUTH=key): the cost of authentication, side by side with anonymous.
+local authorization = os.getenv("BENCH_AUTHORIZATION")
+if authorization then
+  wrk.headers["Authorization"] = authorization
+end
 
 dofile(debug.getinfo(1, "S").source:sub(2):match("^(.*/)") .. "report.lua")

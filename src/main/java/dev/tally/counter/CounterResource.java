@@ -23,9 +23,11 @@ import org.jboss.resteasy.reactive.server.Cancellable;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import dev.tally.auth.Caller;
 import dev.tally.guard.Deadline;
 import dev.tally.web.ProblemResponses;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 
 /** Named counters. Handlers only talk to Redis, so they run on the event loop and never block. */
 @Deadline
@@ -65,14 +67,16 @@ public class CounterResource {
     @APIResponse(responseCode = "422", description = "`idempotency-key-reused`: the key was first used with another "
             + "by")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> increment(@RestPath String name, HttpHeaders headers, IncrementRequest body) {
+    public Uni<Response> increment(@RestPath String name, HttpHeaders headers, RoutingContext routing,
+            IncrementRequest body) {
         CounterName.require(name);
         long by = body == null ? 1 : body.amount();
         Optional<String> idempotencyKey = IdempotencyKey.from(headers.getRequestHeader(IdempotencyKey.HEADER));
         if (idempotencyKey.isEmpty()) {
             return store.increment(name, by).map(value -> Response.ok(new Counter(name, value)).build());
         }
-        return store.incrementOnce(name, by, idempotencyKey.get())
+        // Per caller: another caller's request with the same key neither replays this one nor is refused by it.
+        return store.incrementOnce(name, by, Caller.of(routing).identity(), idempotencyKey.get())
                 .map(result -> Response.ok(new Counter(name, result.value()))
                         .header(REPLAYED_HEADER, Boolean.toString(result.replayed()))
                         .build());

@@ -63,8 +63,10 @@ public class CounterStore {
                 .onFailure().transform(failure -> refusal(name, failure));
     }
 
-    public Uni<Increment> incrementOnce(String name, long by, String idempotencyKey) {
-        List<String> scriptKeys = List.of(keys.counterValue(name), keys.counterIdempotency(name, idempotencyKey),
+    /** {@code caller} is the identity the key belongs to: the same key of two callers is two keys. */
+    public Uni<Increment> incrementOnce(String name, long by, String caller, String idempotencyKey) {
+        List<String> scriptKeys = List.of(keys.counterValue(name), keys.counterIdempotency(name, caller,
+                idempotencyKey),
                 keys.counterVersion(name));
         List<String> args = List.of(Long.toString(by), Long.toString(settings.idempotencyRetention().toMillis()),
                 keys.counterChanges(name));

@@ -3,6 +3,7 @@ package dev.tally.job;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -24,14 +25,19 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.tally.auth.Caller;
+import dev.tally.auth.Scope;
 import dev.tally.guard.Deadline;
 import dev.tally.web.ProblemException;
 import dev.tally.web.ProblemResponses;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Background jobs: submit (validated against the type's handler, then queued), read, cancel. Every replica
  * accepts jobs, whatever its role; only worker replicas run them. Handlers only talk to Redis (event loop).
+ * A job belongs to the caller that submitted it: a caller without {@code jobs:admin} reads and cancels only its
+ * own, and another's is a 404, as if it did not exist.
  */
 @Deadline
 @Cancellable
@@ -65,7 +71,7 @@ public class JobResource {
     @APIResponse(responseCode = "413", description = "`job-payload-too-large`: over `tally.job.max-payload-bytes`")
     @APIResponse(responseCode = "503", description = ProblemResponses.STORE_UNAVAILABLE
             + "; `job-queue-full`: `tally.job.max-outstanding` jobs are queued or running")
-    public Uni<Response> submit(SubmitJob body) {
+    public Uni<Response> submit(SubmitJob body, RoutingContext routing) {
         if (body == null || body.type() == null || body.type().isBlank()) {
             throw ProblemException.badRequest("invalid-job", "The body must be {\"type\": ..., \"payload\": ...}");
         }
@@ -87,7 +93,7 @@ public class JobResource {
         Instant now = Instant.now();
         JobView queued = new JobView(id, type, JobStatus.QUEUED, 0, 0, now, null, null, now, null, null, null, null,
                 null);
-        return store.submit(id, type, payloadJson)
+        return store.submit(id, type, payloadJson, Caller.of(routing).identity())
                 // A relative Location (RFC 9110 allows it): Response.location() would resolve it against the request's
                 // Host, which a client sets (a forged one was reflected) and which behind a published port is not
                 // the one the client used; the path alone is followable from wherever the client came.
@@ -99,8 +105,14 @@ public class JobResource {
     @Operation(summary = "A job: status, attempts, progress, timestamps, result or error")
     @APIResponse(responseCode = "200", description = "The job")
     @APIResponse(responseCode = "404", description = NOT_FOUND)
-    public Uni<JobView> get(@RestPath String id) {
-        return view(requireShape(id));
+    public Uni<JobView> get(@RestPath String id, RoutingContext routing) {
+        Optional<String> owner = ownerToMatch(routing);
+        return store.get(requireShape(id)).map(job -> {
+            if (job == null || owner.isPresent() && !owner.get().equals(job.owner())) {
+                throw notFound(id);
+            }
+            return JobView.of(id, job, json);
+        });
     }
 
     /**
@@ -114,8 +126,8 @@ public class JobResource {
     @APIResponse(responseCode = "202", description = "Running: its worker is told to stop")
     @APIResponse(responseCode = "404", description = NOT_FOUND)
     @APIResponse(responseCode = "409", description = "`job-finished`: it already succeeded, failed or died")
-    public Uni<Response> cancel(@RestPath String id) {
-        return store.cancel(requireShape(id)).flatMap(before -> {
+    public Uni<Response> cancel(@RestPath String id, RoutingContext routing) {
+        return store.cancel(requireShape(id), ownerToMatch(routing)).flatMap(before -> {
             if (before.isEmpty()) {
                 return Uni.createFrom().failure(notFound(id));
             }
@@ -136,6 +148,12 @@ public class JobResource {
             }
             return JobView.of(id, job, json);
         });
+    }
+
+    /** Whose jobs the caller may see: empty for any (jobs:admin), else only its own. */
+    private static Optional<String> ownerToMatch(RoutingContext routing) {
+        Caller caller = Caller.of(routing);
+        return caller.has(Scope.JOBS_ADMIN) ? Optional.empty() : Optional.of(caller.identity());
     }
 
     private static String requireShape(String id) {

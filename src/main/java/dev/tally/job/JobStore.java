@@ -57,10 +57,11 @@ public class JobStore {
                 .recoverWithNull();
     }
 
-    public Uni<String> submit(String jobId, String type, String payloadJson) {
+    /** {@code owner}: the submitting caller's identity, which the record keeps (see {@link JobRecord#owner}). */
+    public Uni<String> submit(String jobId, String type, String payloadJson, String owner) {
         return redis.script(submit, List.of(keys.jobStream(), keys.job(jobId)),
                 List.of(jobId, type, payloadJson, now(), Long.toString(retentionMs),
-                        Integer.toString(settings.maxAttempts()), Integer.toString(settings.maxOutstanding())))
+                        Integer.toString(settings.maxAttempts()), Integer.toString(settings.maxOutstanding()), owner))
                 .map(Response::toString)
                 .onFailure().transform(ScriptRefusal.becomes("FULL", full -> ProblemException.unavailable(
                         "job-queue-full", "Too many jobs are outstanding (" + full.detail() + "); retry later", 5)));
@@ -71,10 +72,13 @@ public class JobStore {
         return redis.command("HGETALL", keys.job(jobId)).map(reply -> JobRecord.from(Replies.fields(reply)));
     }
 
-    /** The status the job had before the cancel; empty for an unknown job. */
-    Uni<Optional<JobStatus>> cancel(String jobId) {
+    /**
+     * The status the job had before the cancel; empty for an unknown job, or one not owned by {@code owner}
+     * (empty: any owner), checked in the same script.
+     */
+    Uni<Optional<JobStatus>> cancel(String jobId, Optional<String> owner) {
         return redis.script(cancel, List.of(keys.job(jobId), keys.jobRetries()),
-                List.of(jobId, now(), Long.toString(retentionMs))).map(ScriptAnswers::cancel);
+                List.of(jobId, now(), Long.toString(retentionMs), owner.orElse(""))).map(ScriptAnswers::cancel);
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package dev.tally.pipeline;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import dev.tally.auth.Authentication;
 import dev.tally.guard.DrainHandoff;
 import dev.tally.live.LiveHandshakeGate;
 import dev.tally.ops.OpsAccess;
@@ -29,6 +30,9 @@ import io.vertx.ext.web.Router;
  * <li>a 413 (body limit) and a drain hand-back (the connection closed without an answer, logged as a 503) are
  * timed and logged, the 413 also tagged: both come after tagging and timing. They are what a client or Nginx acts
  * on, and a rollout or an oversized client should be visible in {@code tally.access} with the request's id.
+ * <li>a 401 from authentication (a malformed, unknown, revoked or expired API key) is tagged, timed and logged
+ * the same way (an admitted request's line names its key, never the secret); it comes before the live handshake
+ * gate, so a socket that presents a key needs a valid one.
  * <li>a refused live handshake (400 bad name, 503 at the socket cap or while draining) is tagged, timed and
  * logged the same way; an accepted one leaves the in-flight registry at the gate and writes no access line, as
  * it becomes a socket that may stay open for hours (sockets have their own metrics, {@code live/LiveMetrics}).
@@ -48,18 +52,20 @@ public class RequestPipeline {
     private final RequestTiming timing;
     private final BodyLimit bodyLimit;
     private final DrainHandoff drainHandoff;
+    private final Authentication authentication;
     private final LiveHandshakeGate liveGate;
     private final OpsResponseHeaders opsHeaders;
     private final OpsAccess opsAccess;
 
     public RequestPipeline(RouterProblems problems, RequestTagging tagging, RequestTiming timing, BodyLimit bodyLimit,
-            DrainHandoff drainHandoff, LiveHandshakeGate liveGate, OpsResponseHeaders opsHeaders,
-            OpsAccess opsAccess) {
+            DrainHandoff drainHandoff, Authentication authentication, LiveHandshakeGate liveGate,
+            OpsResponseHeaders opsHeaders, OpsAccess opsAccess) {
         this.problems = problems;
         this.tagging = tagging;
         this.timing = timing;
         this.bodyLimit = bodyLimit;
         this.drainHandoff = drainHandoff;
+        this.authentication = authentication;
         this.liveGate = liveGate;
         this.opsHeaders = opsHeaders;
         this.opsAccess = opsAccess;
@@ -77,14 +83,20 @@ public class RequestPipeline {
                 // 3. Body limit: refuse an oversized body before anything reads it.
                 .handler(bodyLimit::check)
                 // 4. Drain hand-back: a draining replica closes proxied idempotent requests unanswered, for Nginx to retry.
-                .handler(drainHandoff::handOffWhileDraining);
-        // 5. Authentication joins that route here once it exists: after the hand-back (a request retried elsewhere
-        //    is checked there) and before the handshake gate and every resource.
+                .handler(drainHandoff::handOffWhileDraining)
+                // 5. Authentication: who is calling (an API key, or the anonymous caller). After the hand-back (a
+                //    request retried elsewhere is checked there), before the handshake gate and every resource. A
+                //    malformed, unknown, revoked or expired key is a 401 here, on every route. Whether the caller
+                //    may use the route is decided in the REST layer (auth/ScopeCheck, a request filter), because
+                //    only there is the route known as RESTEasy matched it; a second reading of the path here could
+                //    disagree with RESTEasy's (trailing slashes, encodings) and open a route by accident.
+                .handler(authentication::authenticate);
         // 6. Live handshake gate: refuses a bad name, a full or draining replica before the WebSocket upgrade.
         router.routeWithRegex(LiveHandshakeGate.PATHS).order(FIRST + 1).handler(liveGate::check);
         // Then the resource (JAX-RS or the WebSocket endpoint). Inside the REST layer, installed by RESTEasy from
         // their annotations: web/EmptyBodyMediaType before matching (an empty body has no media type to refuse),
-        // web/ServingThreadFilter (the serving thread for the in-flight registry), guard/DeadlineInterceptor (the
+        // web/ServingThreadFilter (the serving thread for the in-flight registry), auth/ScopeCheck (the route's
+        // scope, see stage 5), guard/DeadlineInterceptor (the
         // request's deadline), and the problem mappers (web/ProblemMappers, guard/GuardProblemMappers).
         // Nothing matched: a 404 problem.
         router.route().last().handler(problems::noRoute);

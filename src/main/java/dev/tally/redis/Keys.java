@@ -45,8 +45,12 @@ public class Keys {
         return between(channel, prefix + COUNTER_TAG, COUNTER_CHANGES_SUFFIX);
     }
 
-    public String counterIdempotency(String counterName, String idempotencyKey) {
-        return prefix + COUNTER_TAG + counterName + "}:idem:" + idempotencyKey;
+    /**
+     * An idempotency record, per caller: one caller can neither replay nor burn another's key. {@code caller} is
+     * an identity without ':' ({@code auth/Caller}), so the caller and the key never run into each other.
+     */
+    public String counterIdempotency(String counterName, String caller, String idempotencyKey) {
+        return prefix + COUNTER_TAG + counterName + "}:idem:" + caller + ":" + idempotencyKey;
     }
 
     /** A SCAN pattern for the value keys of counters whose names start with {@code namePrefix}. */
@@ -83,6 +87,19 @@ public class Keys {
     /** A job's record (a hash); {@code jobId} has been validated by the caller. */
     public String job(String jobId) {
         return prefix + JOBS_TAG + "job:" + jobId;
+    }
+
+    // API keys share one hash tag: creating and revoking touch a key's record and the name index together.
+    private static final String AUTH_TAG = "{auth}:";
+
+    /** An API key's record (a hash: name, scopes, secret hash, times), by the id part of the key. */
+    public String apiKey(String keyId) {
+        return prefix + AUTH_TAG + "key:" + keyId;
+    }
+
+    /** The index of API keys: a hash from name to id (names are unique; its length bounds the number of keys). */
+    public String apiKeyNames() {
+        return prefix + AUTH_TAG + "names";
     }
 
     private static Optional<String> between(String text, String head, String tail) {

@@ -22,6 +22,11 @@ import dev.tally.runtime.InstanceId;
 public class AccessLog {
 
     public static final String CATEGORY = "tally.access";
+    /**
+     * Where authentication leaves the caller's name for the line (a routing-context key): an API key's name, never
+     * its secret; without one the line says {@code anonymous}.
+     */
+    public static final String CALLER = "tally.access.caller";
     private static final Logger LOG = Logger.getLogger(CATEGORY);
 
     private final InstanceId instance;
@@ -32,7 +37,7 @@ public class AccessLog {
         this.json = json;
     }
 
-    void write(InFlightRequest request, String route, int status, long bytes) {
+    void write(InFlightRequest request, String route, int status, long bytes, String caller) {
         if (!LOG.isInfoEnabled()) {
             return;
         }
@@ -46,6 +51,7 @@ public class AccessLog {
         line.put("redisMs", millis(request.redisTime().toNanos()));
         line.put("bytes", bytes);
         line.put("requestId", request.requestId());
+        line.put("caller", caller == null ? "anonymous" : caller);
         line.put("instance", instance.value());
         line.put("thread", request.threadKind().label());
         try {

@@ -33,6 +33,9 @@ public final class ProblemException extends RuntimeException {
     }
 
     /** 401: no credentials or wrong ones; {@code challenge} is the {@code WWW-Authenticate} value (RFC 9110 11.6.1). */
+    }
+
+    /** 401: no usable credentials; {@code challenge} is the {@code WWW-Authenticate} value (RFC 6750). */
     public static ProblemException unauthorized(String slug, String detail, String challenge) {
         return new ProblemException(401, slug, detail, null, Map.of("WWW-Authenticate", challenge));
     }
@@ -40,6 +43,11 @@ public final class ProblemException extends RuntimeException {
     /** 403: the request is understood and refused whatever credentials it carries. */
     public static ProblemException forbidden(String slug, String detail) {
         return new ProblemException(403, slug, detail, null, Map.of());
+    }
+
+    /** 403: valid credentials that do not grant the operation; {@code challenge} as for {@link #unauthorized}. */
+    public static ProblemException forbidden(String slug, String detail, String challenge) {
+        return new ProblemException(403, slug, detail, null, Map.of("WWW-Authenticate", challenge));
     }
 
     public static ProblemException notFound(String slug, String detail) {

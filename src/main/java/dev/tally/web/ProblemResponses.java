@@ -76,7 +76,12 @@ public class ProblemResponses implements OASFilter {
         }
     }
 
-    private static void complete(String path, int status, APIResponse response) {
+    /**
+     * Gives an error answer the problem schema and its examples. Public for other document filters that add error
+     * answers ({@code auth/AuthDocument}): the order of filters is not defined, so such a filter completes its
+     * own; completing twice gives the same result.
+     */
+    public static void complete(String path, int status, APIResponse response) {
         var problem = OASFactory.createMediaType().schema(OASFactory.createSchema().ref(SCHEMA_REF));
         List<String> slugs = slugs(response.getDescription());
         if (slugs.isEmpty()) {

@@ -40,7 +40,7 @@ public class RequestTiming {
             }
             Object route = requestContext == null ? null : requestContext.getLocal(ROUTE_TEMPLATE);
             accessLog.write(request, route == null ? "unmatched" : route.toString(), ctx.response().getStatusCode(),
-                    ctx.response().bytesWritten());
+                    ctx.response().bytesWritten(), ctx.get(AccessLog.CALLER));
         });
         ctx.next();
     }

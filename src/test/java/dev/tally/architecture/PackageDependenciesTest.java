@@ -30,6 +30,7 @@ class PackageDependenciesTest {
                 .layer("redis").definedBy("dev.tally.redis..")
                 .layer("web").definedBy("dev.tally.web..")
                 // the features
+                .layer("auth").definedBy("dev.tally.auth..")
                 .layer("hello").definedBy("dev.tally.hello..")
                 .layer("guard").definedBy("dev.tally.guard..")
                 .layer("counter").definedBy("dev.tally.counter..")
@@ -44,12 +45,16 @@ class PackageDependenciesTest {
                 .whereLayer("runtime").mayNotAccessAnyLayer()
                 .whereLayer("redis").mayOnlyAccessLayers("runtime")
                 .whereLayer("web").mayOnlyAccessLayers("redis", "runtime")
+                // Who is calling and what it may do: used by the features that keep per-caller records.
+                .whereLayer("auth").mayOnlyAccessLayers("web", "redis", "runtime")
                 .whereLayer("hello").mayNotAccessAnyLayer()
                 .whereLayer("guard").mayOnlyAccessLayers("web", "redis", "runtime")
                 // Resources take their deadline from guard.
-                .whereLayer("counter").mayOnlyAccessLayers("web", "redis", "runtime", "guard")
+                // Idempotency keys are the caller's own (auth).
+                .whereLayer("counter").mayOnlyAccessLayers("web", "redis", "runtime", "guard", "auth")
                 .whereLayer("session").mayOnlyAccessLayers("web", "redis", "runtime", "guard")
-                .whereLayer("job").mayOnlyAccessLayers("web", "redis", "runtime", "guard")
+                // A job belongs to the caller that submitted it (auth).
+                .whereLayer("job").mayOnlyAccessLayers("web", "redis", "runtime", "guard", "auth")
                 .whereLayer("work").mayOnlyAccessLayers("web", "redis", "runtime", "guard")
                 // A live feed is of a counter: its name rules, store and state.
                 .whereLayer("live").mayOnlyAccessLayers("web", "redis", "runtime", "counter")

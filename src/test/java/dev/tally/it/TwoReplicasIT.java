@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.tally.testsupport.Hammer;
+import dev.tally.testsupport.Closing;
 import dev.tally.testsupport.Http;
 import dev.tally.testsupport.RealRedis;
 import dev.tally.testsupport.RedisProvisioner;
@@ -38,15 +39,7 @@ class TwoReplicasIT {
 
     @AfterAll
     static void stopStack() {
-        for (AutoCloseable closeable : new AutoCloseable[] { a, b, redis }) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
+        Closing.all(a, b, redis);
     }
 
     private ReplicaProcess either(int i) {

@@ -74,6 +74,25 @@ class RequestPipelineTest {
         }
     }
 
+    /**
+     * Authentication after tagging and timing and before the handshake gate: a handshake with a bad name and an
+     * invalid key is refused for the key (401), not the name (400), and the refusal is tagged, timed and logged.
+     */
+    @Test
+    void anInvalidKeyIsRefusedBeforeTheHandshakeGateTaggedTimedAndLogged() {
+        String requestId = Unique.name("pipeline-auth");
+        try (LogCapture accessLog = LogCapture.of(AccessLog.CATEGORY)) {
+            Response response = given().header("Connection", "Upgrade").header("Upgrade", "websocket")
+                    .header("Sec-WebSocket-Version", "13").header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+                    .header("X-Request-Id", requestId).header("Authorization", "Bearer not-a-key")
+                    .get("/api/v1/counters/{name}/live", "a*b");
+            assertProblem(response, 401, tally("invalid-api-key"));
+            Passage passage = passage(response, requestId);
+            passage.assertTagged();
+            passage.assertTimedAndLogged(accessLog);
+        }
+    }
+
     /** An accepted handshake is handed over at the gate: a socket, not a request that ever ends in the log. */
     @Test
     void anAcceptedHandshakeWritesNoAccessLine() {

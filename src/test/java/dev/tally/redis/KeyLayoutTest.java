@@ -60,7 +60,8 @@ class KeyLayoutTest {
         String name = Unique.name("layout-idem");
         String idempotencyKey = Unique.name("key");
         increment(name, "{\"by\": 3}", idempotencyKey);
-        String record = "tally:{c:" + name + "}:idem:" + idempotencyKey;
+        // Per caller (auth/Caller): the test profile's callers are anonymous.
+        String record = "tally:{c:" + name + "}:idem:anonymous:" + idempotencyKey;
         assertEquals(Map.of("by", "3", "value", "3"), hash(record));
         long pttl = redis.execute("PTTL", record).toLong();
         long retention = Duration.ofHours(24).toMillis();

@@ -43,6 +43,8 @@ public final class LocalLauncher implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder("bash", SCRIPT.toString()).redirectErrorStream(true);
             builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
             builder.environment().put("TALLY_RUN_DIR", runDir.toString());
+            // As ReplicaProcess: every scope anonymously unless the test says otherwise.
+            builder.environment().put("TALLY_AUTH_ANONYMOUS_SCOPES", ReplicaProcess.EVERY_SCOPE);
             builder.environment().putAll(env);
             this.process = builder.start();
         } catch (IOException e) {

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 public final class ReplicaProcess implements AutoCloseable {
 
     private static final String RUN_TOKEN = OpsToken.generate();
+    /** {@code tally.auth.anonymous-scopes} granting everything, for tests that are not about authentication. */
+    public static final String EVERY_SCOPE = "counters:read,counters:write,counters:admin,jobs:submit,jobs:admin,work";
 
     private final String instanceId;
     private final int port;
@@ -45,6 +47,8 @@ public final class ReplicaProcess implements AutoCloseable {
             env.put("QUARKUS_REDIS_HOSTS", redisUrl);
             env.put("TALLY_INSTANCE_ID", instanceId);
             env.put("TALLY_OPS_TOKEN", RUN_TOKEN);
+            // Tests not about authentication call with every scope, unkeyed; an auth test overrides this.
+            env.put("TALLY_AUTH_ANONYMOUS_SCOPES", EVERY_SCOPE);
             env.putAll(extraEnv);
             this.process = builder.start();
         } catch (IOException e) {

@@ -53,7 +53,9 @@ class OpenApiDocumentTest {
             "live-sockets-exhausted", "the WebSocket handshake's (named in the counters tag's description)",
             "draining", "the WebSocket handshake's, to a direct client (through Nginx a draining replica closes the "
                     + "connection unanswered instead, so no REST operation answers it)",
-            "no-dead-job", "the management port's /ops routes, which the document does not describe");
+            "no-dead-job", "the management port's /ops routes, which the document does not describe",
+            "api-key-not-found", "/ops/api-keys", "api-key-exists", "/ops/api-keys", "too-many-api-keys",
+            "/ops/api-keys", "api-key-request-too-large", "/ops/api-keys");
 
     @TestHTTPResource(value = "/", management = true)
     URI management;

@@ -1,0 +1,33 @@
+package dev.tally.auth;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+@ConfigMapping(prefix = "tally.auth")
+public interface AuthSettings {
+
+    /**
+     * {@code tally.auth.anonymous-scopes}: what a caller without an {@code Authorization} header may do, as scope
+     * names separated by commas; {@code none} grants nothing. Secure by default: reading counters only.
+     */
+    @WithDefault("counters:read")
+    List<String> anonymousScopes();
+
+    /**
+     * {@code tally.auth.cache-ttl}: how long a replica trusts a key record it read from Redis. A revoked key is
+     * refused by every replica within this plus one Redis round trip; at most 1s (checked at startup).
+     */
+    @WithDefault("500ms")
+    Duration cacheTtl();
+
+    /** {@code tally.auth.last-used-interval}: how often a replica records a key's last use, at most, per key. */
+    @WithDefault("5s")
+    Duration lastUsedInterval();
+
+    /** {@code tally.auth.max-keys}: how many API keys may exist; creating one more is a 409. */
+    @WithDefault("1000")
+    int maxKeys();
+}
