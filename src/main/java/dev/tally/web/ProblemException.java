@@ -32,9 +32,6 @@ public final class ProblemException extends RuntimeException {
         return new ProblemException(400, "invalid-input", detail, List.copyOf(errors), Map.of());
     }
 
-    /** 401: no credentials or wrong ones; {@code challenge} is the {@code WWW-Authenticate} value (RFC 9110 11.6.1). */
-    }
-
     /** 401: no usable credentials; {@code challenge} is the {@code WWW-Authenticate} value (RFC 6750). */
     public static ProblemException unauthorized(String slug, String detail, String challenge) {
         return new ProblemException(401, slug, detail, null, Map.of("WWW-Authenticate", challenge));

@@ -52,7 +52,7 @@ class ApiKeyRevocationIT {
 
     @Test
     void aKeyRevokedOnOneReplicaIsRefusedByTheOtherWithinOneSecond() {
-        ApiKeys keysOfA = ApiKeys.at(URI.create(a.managementUrl("/")));
+        ApiKeys keysOfA = ApiKeys.ofReplica(URI.create(a.managementUrl("/")));
         String counter = b.url("/api/v1/counters/" + Unique.name("revocation") + "/increment");
         assertEquals(401, http.post(counter, null).statusCode(), "anonymous callers may not increment");
         List<Long> refusedAfterMs = new ArrayList<>();
@@ -80,7 +80,7 @@ class ApiKeyRevocationIT {
 
     @Test
     void aKeyInUseCostsRedisAFewReadsAndWritesPerSecondNotOnePerRequest() {
-        String key = ApiKeys.at(URI.create(a.managementUrl("/"))).create(Unique.name("busy"), "counters:read");
+        String key = ApiKeys.ofReplica(URI.create(a.managementUrl("/"))).create(Unique.name("busy"), "counters:read");
         String counter = b.url("/api/v1/counters/" + Unique.name("busy"));
         assertEquals(200, http.get(counter, bearer(key)).statusCode());
         Map<String, Long> before = calls();

@@ -13,18 +13,27 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** Makes and revokes real API keys through a replica's management port ({@code /ops/api-keys}). */
+/**
+ * Makes and revokes real API keys through a replica's management port ({@code /ops/api-keys}), with the ops token
+ * that port needs.
+ */
 public final class ApiKeys {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Http management;
 
-    private ApiKeys(URI management) {
-        this.management = Http.at(management);
+    private ApiKeys(URI management, String opsToken) {
+        this.management = Http.at(management).withBearer(opsToken);
     }
 
+    /** The keys of the {@code @QuarkusTest} application, whose ops token {@link OpsTokenTestResource} made. */
     public static ApiKeys at(URI management) {
-        return new ApiKeys(management);
+        return new ApiKeys(management, OpsToken.ofTestApplication());
+    }
+
+    /** The keys of replicas started by {@link ReplicaProcess}, which share one ops token per test run. */
+    public static ApiKeys ofReplica(URI management) {
+        return new ApiKeys(management, ReplicaProcess.opsToken());
     }
 
     /** A new key's secret text; {@code expiresAt} may be null. */
