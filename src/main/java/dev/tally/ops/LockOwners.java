@@ -1,0 +1,50 @@
+package dev.tally.ops;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.locks.AbstractOwnableSynchronizer;
+
+/**
+ * The thread that holds a {@code java.util.concurrent} lock (ReentrantLock, the write lock of a
+ * ReentrantReadWriteLock...). The JDK exposes the lock a thread is parked on ({@code LockSupport.getBlocker}), but
+ * its owner only through the protected {@link AbstractOwnableSynchronizer#getExclusiveOwnerThread}, reachable when
+ * the JVM runs with {@code --add-opens java.base/java.util.concurrent.locks=ALL-UNNAMED} (the packaged jar's
+ * manifest carries it; the JDK's thread dump names no owner before Java 26 and JMX sees platform threads only).
+ */
+final class LockOwners {
+
+    static final String OPENS = "--add-opens java.base/java.util.concurrent.locks=ALL-UNNAMED";
+
+    private final MethodHandle exclusiveOwner; // null when the package is not opened to us
+
+    private LockOwners(MethodHandle exclusiveOwner) {
+        this.exclusiveOwner = exclusiveOwner;
+    }
+
+    static LockOwners open() {
+        try {
+            return new LockOwners(MethodHandles.privateLookupIn(AbstractOwnableSynchronizer.class,
+                    MethodHandles.lookup()).findVirtual(AbstractOwnableSynchronizer.class, "getExclusiveOwnerThread",
+                            MethodType.methodType(Thread.class)));
+        } catch (IllegalAccessException | NoSuchMethodException e) {
+            return new LockOwners(null);
+        }
+    }
+
+    boolean visible() {
+        return exclusiveOwner != null;
+    }
+
+    /** The exclusive owner of {@code blocker}, or null: not an ownable lock, held shared or by no one, or not visible. */
+    Thread ownerOf(Object blocker) {
+        if (exclusiveOwner == null || !(blocker instanceof AbstractOwnableSynchronizer lock)) {
+            return null;
+        }
+        try {
+            return (Thread) exclusiveOwner.invokeExact(lock);
+        } catch (Throwable e) {
+            throw new IllegalStateException("reading a lock's owner failed", e);
+        }
+    }
+}
