@@ -36,7 +36,7 @@ final class LockOwners {
         return exclusiveOwner != null;
     }
 
-    /** The exclusive owner of {@code blocker}, or null: not an ownable lock, held shared or by no one, or not visible. */
+    /** The exclusive owner of {@code blocker}; null if it is no ownable lock, is held shared or by none, or unseen. */
     Thread ownerOf(Object blocker) {
         if (exclusiveOwner == null || !(blocker instanceof AbstractOwnableSynchronizer lock)) {
             return null;

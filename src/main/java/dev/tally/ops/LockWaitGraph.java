@@ -33,8 +33,9 @@ import io.quarkus.runtime.StartupEvent;
  * the owner is followed even if it is no work thread, so one known thread of a cycle finds the others;</li>
  * <li>a thread BLOCKED on a monitor waits for the monitor's owner, which only the JDK's thread dump tells (from
  * Java 25 on it names the monitor each thread enters and the monitors it holds, virtual threads included). That
- * dump costs milliseconds per thousand threads, so it is taken only once a thread has stayed BLOCKED for a
- * second: contention comes and goes, a deadlock stays.</li>
+ * dump costs tens of milliseconds per thousand threads, so it is taken only once a thread has stayed BLOCKED for
+ * a second (contention comes and goes, a deadlock stays), and while dumps find no cycle, at most every 1, 2, then
+ * 4 s: long-lasting contention on a monitor costs one dump per 4 s, and a deadlock is still found within 10 s.</li>
  * </ul>
  * The threads are read one after the other, not at one instant, so a cycle counts only once the same edges have
  * stood for a second; lock contention never forms a cycle, and a deadlock never changes.
@@ -44,6 +45,7 @@ public class LockWaitGraph {
 
     private static final Logger LOG = Logger.getLogger(LockWaitGraph.class);
     private static final long STEADY_NANOS = Duration.ofSeconds(1).toNanos();
+    private static final long MAX_DUMP_GAP_NANOS = Duration.ofSeconds(4).toNanos();
 
     private final Instance<WorkThreads> workThreads;
     private final ThreadDump dump;
@@ -52,6 +54,8 @@ public class LockWaitGraph {
     private final Map<Long, Long> blockedSince = new HashMap<>();
     private final Map<Set<LockWait>, Long> cycleSince = new HashMap<>();
     private final AtomicLong monitorViews = new AtomicLong();
+    private long dumpGapNanos; // after a dump that found no cycle, the next waits this long
+    private long nextDumpNanos = System.nanoTime();
 
     public LockWaitGraph(@Any Instance<WorkThreads> workThreads, ThreadDump dump) {
         this.workThreads = workThreads;
@@ -82,10 +86,17 @@ public class LockWaitGraph {
         Set<Long> blocked = lockWaits(waits);
         blockedSince.keySet().retainAll(blocked);
         blocked.forEach(id -> blockedSince.putIfAbsent(id, now));
-        if (monitorsVisible && blockedSince.values().stream().anyMatch(since -> now - since >= STEADY_NANOS)) {
+        boolean dumped = monitorsVisible && now - nextDumpNanos >= 0
+                && blockedSince.values().stream().anyMatch(since -> now - since >= STEADY_NANOS);
+        if (dumped) {
             monitorWaits(waits);
         }
         List<List<LockWait>> cycles = WaitCycles.of(waits);
+        if (dumped) {
+            dumpGapNanos = cycles.isEmpty()
+                    ? Math.min(Math.max(2 * dumpGapNanos, STEADY_NANOS), MAX_DUMP_GAP_NANOS) : 0;
+            nextDumpNanos = now + dumpGapNanos;
+        }
         Map<Set<LockWait>, List<LockWait>> byEdges = cycles.stream()
                 .collect(Collectors.toMap(Set::copyOf, cycle -> cycle, (a, b) -> a));
         cycleSince.keySet().retainAll(byEdges.keySet());

@@ -16,7 +16,7 @@ final class WaitCycles {
     private WaitCycles() {
     }
 
-    /** Each cycle as its edges in wait order, from the thread with the smallest id; the threads of no cycle are left out. */
+    /** Each cycle as its edges in wait order; threads on no cycle are left out. */
     static List<List<LockWait>> of(Map<Long, LockWait> waitsByWaiter) {
         Map<Long, LockWait> waits = new TreeMap<>(waitsByWaiter); // a stable order, so the same graph reads the same
         Map<Long, Boolean> onPath = new HashMap<>(); // visited threads: true while on the walk in progress
