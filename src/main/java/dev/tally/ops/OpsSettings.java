@@ -20,4 +20,8 @@ public interface OpsSettings {
     /** {@code tally.ops.snapshot-ttl}: a replica missing for this long drops out of the cluster view. */
     @WithDefault("5s")
     Duration snapshotTtl();
+
+    /** {@code tally.ops.recording-max}: the longest flight recording {@code POST /ops/recordings} takes. */
+    @WithDefault("60s")
+    Duration recordingMax();
 }
