@@ -18,8 +18,9 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * A flight recording as a few lines an operator reads without a tool: where the CPU went (execution samples by top
- * frame, and by the first frame outside the JDK, which names the code that asked for the work), the longest waits
- * (parks, monitor enters and waits), lock contention by lock class, GC pauses, and pinned virtual threads.
+ * frame, and by the first frame outside the JDK, which names the code that asked for the work), the longest
+ * blocking (monitor enters and parks on locks; idle pool threads park on conditions and queues, which is no
+ * contention, and are left out), lock contention by lock class, GC pauses, and pinned virtual threads.
  */
 final class RecordingSummary {
 
@@ -29,7 +30,7 @@ final class RecordingSummary {
             Comparator.reverseOrder());
 
     private final List<RecordedEvent> samples = new ArrayList<>();
-    private final List<RecordedEvent> waits = new ArrayList<>();
+    private final List<RecordedEvent> blocking = new ArrayList<>();
     private final List<RecordedEvent> pauses = new ArrayList<>();
     private final List<RecordedEvent> pinned = new ArrayList<>();
 
@@ -51,7 +52,12 @@ final class RecordingSummary {
     private void add(RecordedEvent event) {
         switch (event.getEventType().getName()) {
             case "jdk.ExecutionSample" -> samples.add(event);
-            case "jdk.ThreadPark", "jdk.JavaMonitorEnter", "jdk.JavaMonitorWait" -> waits.add(event);
+            case "jdk.JavaMonitorEnter" -> blocking.add(event);
+            case "jdk.ThreadPark" -> {
+                if (lockClass(event).endsWith("Sync")) { // ReentrantLock$NonfairSync, ReentrantReadWriteLock$FairSync...
+                    blocking.add(event);
+                }
+            }
             case "jdk.GarbageCollection" -> pauses.add(event);
             case "jdk.VirtualThreadPinned" -> pinned.add(event);
             default -> {
@@ -67,8 +73,9 @@ final class RecordingSummary {
         out.append("\nHot methods, by first frame outside the JDK:\n");
         top(out, samples, event -> frame(event.getStackTrace(), true));
 
-        out.append("\nLongest waits (parks and monitor waits over 10 ms: ").append(waits.size()).append("):\n");
-        waits.stream().sorted(LONGEST_FIRST).limit(LONGEST)
+        out.append("\nLongest blocking (monitor enters and lock parks over 10 ms: ").append(blocking.size())
+                .append("):\n");
+        blocking.stream().sorted(LONGEST_FIRST).limit(LONGEST)
                 .forEach(event -> out.append(String.format("  %8d ms  %-22s %s on %s, at %s%n",
                         event.getDuration().toMillis(), event.getEventType().getName(), thread(event),
                         lockClass(event), frame(event.getStackTrace(), true))));
@@ -76,11 +83,10 @@ final class RecordingSummary {
         out.append("\nLock contention, by lock class (count, total wait):\n");
         Map<String, Duration> waited = new HashMap<>();
         Map<String, Integer> counted = new HashMap<>();
-        waits.stream().filter(event -> !event.getEventType().getName().equals("jdk.JavaMonitorWait"))
-                .forEach(event -> {
-                    waited.merge(lockClass(event), event.getDuration(), Duration::plus);
-                    counted.merge(lockClass(event), 1, Integer::sum);
-                });
+        blocking.forEach(event -> {
+            waited.merge(lockClass(event), event.getDuration(), Duration::plus);
+            counted.merge(lockClass(event), 1, Integer::sum);
+        });
         waited.entrySet().stream().sorted(Map.Entry.<String, Duration>comparingByValue().reversed()).limit(TOP)
                 .forEach(lock -> out.append(String.format("  %6d  %8d ms  %s%n", counted.get(lock.getKey()),
                         lock.getValue().toMillis(), lock.getKey())));

@@ -48,25 +48,20 @@ public class DeadlockMaker implements WorkThreads {
 
     /** Two platform threads, two ReentrantLocks taken in opposite orders. */
     public Deadlock platformOnLocks(String firstName, String secondName) throws InterruptedException {
-        return onTwoLocks(Thread.ofPlatform(), firstName, secondName, new ReentrantLock(), new ReentrantLock());
+        return onTwoReentrantLocks(Thread.ofPlatform(), firstName, secondName);
     }
 
     /** Two virtual threads, two ReentrantLocks taken in opposite orders. */
     public Deadlock virtualOnLocks(String firstName, String secondName) throws InterruptedException {
-        return onTwoLocks(Thread.ofVirtual(), firstName, secondName, new ReentrantLock(), new ReentrantLock());
+        return onTwoReentrantLocks(Thread.ofVirtual(), firstName, secondName);
     }
 
     /** Two virtual threads: one holds a ReentrantReadWriteLock's write lock, the other wants its read lock. */
     public Deadlock virtualOnReadWriteLock(String firstName, String secondName) throws InterruptedException {
         ReentrantReadWriteLock readWrite = new ReentrantReadWriteLock();
         ReentrantLock plain = new ReentrantLock();
-        CountDownLatch bothHoldOne = new CountDownLatch(2);
-        Thread first = start(Thread.ofVirtual(), firstName,
-                () -> lockInOrder(readWrite.writeLock(), plain, bothHoldOne));
-        Thread second = start(Thread.ofVirtual(), secondName,
-                () -> lockInOrder(plain, readWrite.readLock(), bothHoldOne));
-        bothHoldOne.await();
-        return new Deadlock(first, second, work);
+        return onTwoLocks(Thread.ofVirtual(), firstName, secondName, readWrite.writeLock(), plain, plain,
+                readWrite.readLock());
     }
 
     /**
@@ -131,11 +126,19 @@ public class DeadlockMaker implements WorkThreads {
         return contention;
     }
 
-    private Deadlock onTwoLocks(Thread.Builder kind, String firstName, String secondName, Lock left, Lock right)
+    private Deadlock onTwoReentrantLocks(Thread.Builder kind, String firstName, String secondName)
             throws InterruptedException {
+        ReentrantLock left = new ReentrantLock();
+        ReentrantLock right = new ReentrantLock();
+        return onTwoLocks(kind, firstName, secondName, left, right, right, left);
+    }
+
+    /** The first thread takes {@code firstTakes}, then wants {@code firstWants}; the second likewise. */
+    private Deadlock onTwoLocks(Thread.Builder kind, String firstName, String secondName, Lock firstTakes,
+            Lock firstWants, Lock secondTakes, Lock secondWants) throws InterruptedException {
         CountDownLatch bothHoldOne = new CountDownLatch(2);
-        Thread first = start(kind, firstName, () -> lockInOrder(left, right, bothHoldOne));
-        Thread second = start(kind, secondName, () -> lockInOrder(right, left, bothHoldOne));
+        Thread first = start(kind, firstName, () -> lockInOrder(firstTakes, firstWants, bothHoldOne));
+        Thread second = start(kind, secondName, () -> lockInOrder(secondTakes, secondWants, bothHoldOne));
         bothHoldOne.await();
         return new Deadlock(first, second, work);
     }

@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +26,8 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * {@code POST /ops/recordings}: a real JFR recording that the JDK's own {@code jfr} tool reads, a summary that
- * names the method this test keeps hot, one recording at a time, bounded lengths.
+ * names the method this test keeps hot and the lock it makes a thread wait for, one recording at a time, bounded
+ * lengths.
  */
 @QuarkusTest
 class FlightRecordingTest {
@@ -65,23 +68,53 @@ class FlightRecordingTest {
     }
 
     @Test
-    void theSummaryNamesTheMethodThatWasHot() throws Exception {
+    void theSummaryNamesTheMethodThatWasHotAndTheLockThatWasContended() throws Exception {
         Http http = Http.at(management.toURI());
         AtomicBoolean spinning = new AtomicBoolean(true);
         Thread hot = Thread.ofPlatform().name("recording-test-hot").start(() -> spin(spinning));
         try {
-            HttpResponse<String> summary = http.post("/ops/recordings?seconds=3&format=summary", null);
+            CompletableFuture<HttpResponse<String>> answer = HttpClient.newHttpClient().sendAsync(
+                    http.request("/ops/recordings?seconds=3&format=summary").POST(HttpRequest.BodyPublishers.noBody())
+                            .build(), HttpResponse.BodyHandlers.ofString());
+            awaitRecording();
+            blockOnALockFor(Duration.ofMillis(300));
+            HttpResponse<String> summary = answer.join();
             assertEquals(200, summary.statusCode(), summary.body());
             assertTrue(summary.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
             String text = summary.body();
+            System.out.println(text);
             String byOutsideJdk = text.substring(text.indexOf("by first frame outside the JDK"));
             assertTrue(byOutsideJdk.lines().skip(1).limit(3).anyMatch(line -> line.endsWith(HOT)), text);
-            assertTrue(text.contains("GC: "), text);
+            String contention = text.substring(text.indexOf("Lock contention"), text.indexOf("GC: "));
+            assertTrue(contention.contains("java.util.concurrent.locks.ReentrantLock$NonfairSync"), text);
+            assertTrue(text.contains("\"recording-test-waiter\" on java.util.concurrent.locks.ReentrantLock"), text);
             assertTrue(text.contains("Pinned virtual threads"), text);
         } finally {
             spinning.set(false);
             hot.join();
         }
+    }
+
+    /** A thread waits {@code length} for a lock that another one holds: contention the recording must show. */
+    private static void blockOnALockFor(Duration length) throws InterruptedException {
+        ReentrantLock lock = new ReentrantLock();
+        CountDownLatch held = new CountDownLatch(1);
+        Thread holder = Thread.ofPlatform().name("recording-test-holder").start(() -> {
+            lock.lock();
+            try {
+                held.countDown();
+                Pause.of(length);
+            } finally {
+                lock.unlock();
+            }
+        });
+        held.await();
+        Thread waiter = Thread.ofPlatform().name("recording-test-waiter").start(() -> {
+            lock.lock();
+            lock.unlock();
+        });
+        holder.join();
+        waiter.join();
     }
 
     @Test
