@@ -9,8 +9,9 @@ import java.util.concurrent.locks.AbstractOwnableSynchronizer;
  * The thread that holds a {@code java.util.concurrent} lock (ReentrantLock, the write lock of a
  * ReentrantReadWriteLock...). The JDK exposes the lock a thread is parked on ({@code LockSupport.getBlocker}), but
  * its owner only through the protected {@link AbstractOwnableSynchronizer#getExclusiveOwnerThread}, reachable when
- * the JVM runs with {@code --add-opens java.base/java.util.concurrent.locks=ALL-UNNAMED} (the packaged jar's
- * manifest carries it; the JDK's thread dump names no owner before Java 26 and JMX sees platform threads only).
+ * the JVM runs with {@code --add-opens java.base/java.util.concurrent.locks=ALL-UNNAMED} (the image, the local
+ * launcher and the tests pass it; Quarkus writes the jar manifest's {@code Add-Opens} itself, from its extensions
+ * only). The JDK 25 thread dump names no owner, and JMX sees platform threads only.
  */
 final class LockOwners {
 

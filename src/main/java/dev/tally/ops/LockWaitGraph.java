@@ -65,7 +65,7 @@ public class LockWaitGraph {
     void announce(@Observes StartupEvent started) {
         if (!owners.visible()) {
             LOG.warnf("Deadlocks of virtual threads on java.util.concurrent locks are NOT detected: the JVM runs "
-                    + "without %s (the packaged jar's manifest carries it; a custom launcher must pass it)",
+                    + "without %s (the image and deploy/local/up pass it; a custom launcher must too)",
                     LockOwners.OPENS);
         }
         if (!monitorsVisible) {
