@@ -50,6 +50,11 @@ final class JobRun implements JobContext {
         }
     }
 
+    /** The thread inside the handler now, or null before it starts and after it returns. */
+    synchronized Thread runner() {
+        return runner;
+    }
+
     boolean released() {
         return released;
     }

@@ -2,6 +2,7 @@ package dev.tally.job;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -12,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.tally.runtime.InstanceId;
 import dev.tally.runtime.TallySettings;
+import dev.tally.runtime.WorkThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
@@ -30,7 +32,7 @@ import io.quarkus.runtime.StartupEvent;
  * released to the stream (another worker starts them at once) and interrupted.
  */
 @ApplicationScoped
-public class JobWorker {
+public class JobWorker implements WorkThreads {
 
     private static final Logger LOG = Logger.getLogger(JobWorker.class);
     // After the release, how long interrupted handlers get to return before the keeper stops renewing.
@@ -112,5 +114,11 @@ public class JobWorker {
         running.awaitNoneUntil(System.nanoTime() + INTERRUPTED_GRACE.toNanos(),
                 Duration.ofMillis(20));
         keeper.stop();
+    }
+
+    /** The threads inside a job handler now, for the deadlock detector. */
+    @Override
+    public List<Thread> threads() {
+        return running.snapshot().stream().map(JobRun::runner).filter(Objects::nonNull).toList();
     }
 }

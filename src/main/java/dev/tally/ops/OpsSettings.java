@@ -32,4 +32,8 @@ public interface OpsSettings {
     /** {@code tally.ops.metrics-open}: {@code /q/metrics} answers without the token (for a scraper that has none). */
     @WithDefault("false")
     boolean metricsOpen();
+
+    /** {@code tally.ops.recording-max}: the longest flight recording {@code POST /ops/recordings} takes. */
+    @WithDefault("60s")
+    Duration recordingMax();
 }

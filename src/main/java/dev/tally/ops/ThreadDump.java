@@ -41,12 +41,16 @@ public class ThreadDump {
     private final HotSpotDiagnosticMXBean diagnostics = ManagementFactory.getPlatformMXBean(
             HotSpotDiagnosticMXBean.class);
     private final ThreadMXBean jmx = ManagementFactory.getThreadMXBean();
+    private volatile Map<Long, ThreadSnapshot> deadlocked = Map.of();
 
     public ThreadDump(ObjectMapper json) {
         this.json = json;
     }
 
-    /** Takes a dump; blocks for file I/O, so never call it on the event loop. */
+    /**
+     * Takes a dump; blocks for file I/O, so never call it on the event loop. The threads of a deadlock that
+     * {@link DeadlockWatch} reported are shown as it saw them: marked, with the owners and locks of their cycle.
+     */
     public Dump capture() {
         Map<Long, ThreadSnapshot> platform = new HashMap<>();
         for (ThreadInfo info : jmx.dumpAllThreads(jmx.isObjectMonitorUsageSupported(),
@@ -54,15 +58,41 @@ public class ThreadDump {
             platform.put(info.getThreadId(), ThreadInfos.snapshot(info, null));
         }
         JsonNode dump = jdkDump().path("threadDump");
+        Map<Long, ThreadSnapshot> inDeadlock = deadlocked;
+        List<ThreadSnapshot> threads = new ArrayList<>();
+        for (ThreadSnapshot snapshot : fromJdk(dump)) {
+            ThreadSnapshot jmxView = snapshot.virtual() ? null : platform.get(snapshot.id());
+            ThreadSnapshot merged = jmxView == null ? snapshot : snapshot.withLocksFrom(jmxView);
+            ThreadSnapshot reported = inDeadlock.get(merged.id());
+            threads.add(reported == null ? merged
+                    : merged.inDeadlock(reported.lockOwner(), reported.synchronizers()));
+        }
+        return new Dump(Instant.now(), dump.path("runtimeVersion").asText(), threads);
+    }
+
+    /**
+     * Every thread as the JDK's own dump shows it, without the JMX additions: cheaper than {@link #capture}
+     * (no walk of the heap for ownable synchronizers), and what the deadlock detector reads monitor waits from.
+     */
+    public List<ThreadSnapshot> jdkThreads() {
+        return fromJdk(jdkDump().path("threadDump"));
+    }
+
+    /** The threads of the deadlocks found now (empty when none), as the detector saw them, to mark in dumps. */
+    void deadlocked(List<ThreadSnapshot> threads) {
+        Map<Long, ThreadSnapshot> byId = new HashMap<>();
+        threads.forEach(thread -> byId.put(thread.id(), thread));
+        deadlocked = Map.copyOf(byId);
+    }
+
+    private static List<ThreadSnapshot> fromJdk(JsonNode dump) {
         List<ThreadSnapshot> threads = new ArrayList<>();
         for (JsonNode container : dump.path("threadContainers")) {
             for (JsonNode thread : container.path("threads")) {
-                ThreadSnapshot snapshot = fromJdk(thread, container.path("container").asText());
-                ThreadSnapshot jmxView = snapshot.virtual() ? null : platform.get(snapshot.id());
-                threads.add(jmxView == null ? snapshot : snapshot.withLocksFrom(jmxView));
+                threads.add(fromJdk(thread, container.path("container").asText()));
             }
         }
-        return new Dump(Instant.now(), dump.path("runtimeVersion").asText(), threads);
+        return threads;
     }
 
     private JsonNode jdkDump() {
@@ -105,7 +135,7 @@ public class ThreadDump {
         return new ThreadSnapshot(thread.path("tid").asLong(), thread.path("name").asText(),
                 thread.path("virtual").asBoolean(false), thread.path("state").asText(), container,
                 thread.hasNonNull("carrier") ? "#" + thread.get("carrier").asText() : null,
-                waitKind, waitingOn, owner, stack, monitors, List.of());
+                waitKind, waitingOn, owner, stack, monitors, List.of(), false);
     }
 
     private static void deleteQuietly(Path dir) {

@@ -29,6 +29,9 @@ final class ThreadDumpText {
             out.append(" virtual");
         }
         out.append(' ').append(thread.state());
+        if (thread.deadlocked()) {
+            out.append(" (deadlocked)");
+        }
         if (thread.container() != null && !thread.container().equals("<root>")) {
             out.append(" in ").append(thread.container());
         }

@@ -30,7 +30,7 @@ final class ThreadInfos {
         List<String> stack = Arrays.stream(info.getStackTrace()).map(StackTraceElement::toString).toList();
         return new ThreadSnapshot(info.getThreadId(), info.getThreadName(), false, info.getThreadState().name(),
                 container, null, waitKind, info.getLockInfo() == null ? null : describe(info.getLockInfo()), owner,
-                stack, monitors, synchronizers);
+                stack, monitors, synchronizers, false);
     }
 
     private static boolean isParked(ThreadInfo info) {

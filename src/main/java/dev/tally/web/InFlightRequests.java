@@ -2,12 +2,14 @@ package dev.tally.web;
 
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.tally.runtime.WorkThreads;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
@@ -18,7 +20,7 @@ import io.vertx.core.Vertx;
  * context, so code deep in the call (the Redis gateway, a REST filter) finds it without passing it around.
  */
 @ApplicationScoped
-public class InFlightRequests {
+public class InFlightRequests implements WorkThreads {
 
     private static final String CONTEXT_KEY = InFlightRequest.class.getName();
 
@@ -63,6 +65,12 @@ public class InFlightRequests {
 
     public Collection<InFlightRequest> all() {
         return Collections.unmodifiableSet(requests);
+    }
+
+    /** The threads serving requests now, for the deadlock detector. */
+    @Override
+    public List<Thread> threads() {
+        return requests.stream().map(InFlightRequest::servingThread).toList();
     }
 
     public int size() {

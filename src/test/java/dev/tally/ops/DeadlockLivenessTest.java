@@ -4,96 +4,114 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import jakarta.inject.Inject;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.tally.testsupport.Http;
 import dev.tally.testsupport.LogCapture;
 import dev.tally.testsupport.Pause;
-import dev.tally.testsupport.PrometheusMetrics;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * A real deadlock turns liveness DOWN (so Kubernetes restarts the pod), names both threads, logs both stacks
- * once, and shows in the gauge; broken again, liveness is UP: the check follows the process, it does not latch.
+ * Real deadlocks, of platform threads, of virtual threads and of both, turn liveness DOWN (so Kubernetes restarts
+ * the pod), name both threads, log both stacks once, show in the gauge and the dump; broken again, liveness is UP:
+ * the check follows the process, it does not latch. Threads that merely contend are never reported. (A deadlock
+ * on two monitors cannot be broken again: {@code VirtualMonitorDeadlockTest} runs it in a JVM of its own.)
  */
 @QuarkusTest
 class DeadlockLivenessTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String LOCK_WAIT = "parked on java.util.concurrent.locks.ReentrantLock";
+    private static final String LOCK_FRAME = "dev.tally.ops.DeadlockMaker.lockInOrder(";
 
     @Inject
     DeadlockMaker maker;
 
+    @Inject
+    LockWaitGraph graph;
+
     @TestHTTPResource(value = "/", management = true)
     URL management;
 
+    private DeadlockChecks checks;
+
+    @BeforeEach
+    void healthyBefore() throws Exception {
+        checks = new DeadlockChecks(management);
+        checks.assertHealthy(); // the control: live before each deadlock
+    }
+
     @Test
-    void aDeadlockTurnsLivenessDownWithinTenSecondsNamingBothThreadsAndLogsBothStacks() throws Exception {
-        Http http = Http.at(management.toURI());
-        PrometheusMetrics metrics = new PrometheusMetrics(management);
-        assertEquals(200, http.get("/q/health/live").statusCode(), "the control: live before the deadlock");
-        assertEquals(0, metrics.value("tally_threads_deadlocked"));
-
-        try (LogCapture log = LogCapture.of(DeadlockWatch.class.getName())) {
-            long started = System.nanoTime();
-            try (DeadlockMaker.Deadlock deadlock = maker.create("deadlock-test-left", "deadlock-test-right")) {
-                JsonNode check = awaitLivenessDown(http, Duration.ofSeconds(10));
-                System.out.printf("liveness DOWN %d ms after the deadlock formed%n",
-                        (System.nanoTime() - started) / 1_000_000);
-                String threads = check.path("data").path("threads").asText();
-                assertTrue(threads.contains("\"deadlock-test-left\" #" + deadlock.first().threadId()), threads);
-                assertTrue(threads.contains("\"deadlock-test-right\" #" + deadlock.second().threadId()), threads);
-                assertEquals(2, metrics.value("tally_threads_deadlocked"));
-
-                String logged = log.await(m -> m.startsWith("Deadlock:"), Duration.ofSeconds(5));
-                for (String name : new String[] { "deadlock-test-left", "deadlock-test-right" }) {
-                    int header = logged.indexOf("\n\"" + name + "\" #"); // the stack section, not the summary
-                    assertTrue(header >= 0, name + " in " + logged);
-                    String section = logged.substring(header, nextHeader(logged, header));
-                    assertTrue(section.contains("parked on java.util.concurrent.locks.ReentrantLock"), section);
-                    assertTrue(section.contains("\tat dev.tally.ops.DeadlockMaker.lockInOrder("), section);
-                    assertTrue(section.contains("Locked ownable synchronizers:"), section);
-                }
-                // More scans (each probe scans) do not log the same deadlock again.
-                for (int i = 0; i < 3; i++) {
-                    assertEquals(503, http.get("/q/health/live").statusCode());
-                }
-                assertEquals(1, log.messages().stream().filter(m -> m.startsWith("Deadlock:")).count(),
-                        "logged once per deadlock");
-            }
+    void twoPlatformThreadsOnTwoLocks() throws Exception {
+        try (LogCapture log = LogCapture.of(DeadlockWatch.class.getName());
+                DeadlockMaker.Deadlock deadlock = maker.platformOnLocks("deadlock-test-left", "deadlock-test-right")) {
+            checks.assertReported(log, deadlock, LOCK_FRAME, LOCK_WAIT, LOCK_WAIT);
+            assertTrue(log.messages().getFirst().contains("Locked ownable synchronizers:"), log.messages().getFirst());
         }
-        assertEquals(200, http.get("/q/health/live").statusCode(), "live again once the deadlock is broken");
-        assertEquals(0, metrics.value("tally_threads_deadlocked"));
+        checks.assertHealthy(); // live again once the deadlock is broken
     }
 
-    private static int nextHeader(String text, int from) {
-        int next = text.indexOf("\n\"", from + 1);
-        return next < 0 ? text.length() : next;
+    @Test
+    void twoVirtualThreadsOnTwoLocks() throws Exception {
+        try (LogCapture log = LogCapture.of(DeadlockWatch.class.getName());
+                DeadlockMaker.Deadlock deadlock = maker.virtualOnLocks("vdeadlock-lock-left", "vdeadlock-lock-right")) {
+            checks.assertReported(log, deadlock, LOCK_FRAME, LOCK_WAIT, LOCK_WAIT);
+            assertTrue(log.messages().getFirst().contains("Locked ownable synchronizers:\n\t- "
+                    + "java.util.concurrent.locks.ReentrantLock$NonfairSync@"), log.messages().getFirst());
+        }
+        checks.assertHealthy();
     }
 
-    private static JsonNode awaitLivenessDown(Http http, Duration within) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> live = http.get("/q/health/live");
-            if (live.statusCode() == 503) {
-                for (JsonNode check : JSON.readTree(live.body()).path("checks")) {
-                    if (check.path("name").asText().equals("deadlocks")) {
-                        assertEquals("DOWN", check.path("status").asText());
-                        return check;
-                    }
-                }
-            }
-            Pause.of(Duration.ofMillis(100));
+    @Test
+    void twoVirtualThreadsOnAReadWriteLockAndALock() throws Exception {
+        try (LogCapture log = LogCapture.of(DeadlockWatch.class.getName());
+                DeadlockMaker.Deadlock deadlock = maker.virtualOnReadWriteLock("vdeadlock-rw-writer",
+                        "vdeadlock-rw-reader")) {
+            checks.assertReported(log, deadlock, LOCK_FRAME, LOCK_WAIT,
+                    "parked on java.util.concurrent.locks.ReentrantReadWriteLock$NonfairSync");
         }
-        throw new AssertionError("liveness not DOWN within " + within);
+        checks.assertHealthy();
+    }
+
+    @Test
+    void aVirtualThreadOnALockAndAPlatformThreadOnAMonitor() throws Exception {
+        try (LogCapture log = LogCapture.of(DeadlockWatch.class.getName());
+                DeadlockMaker.Deadlock deadlock = maker.virtualAndPlatform("vdeadlock-mixed-virtual",
+                        "vdeadlock-mixed-platform")) {
+            checks.assertReported(log, deadlock, "dev.tally.ops.DeadlockMaker.lambda$virtualAndPlatform$",
+                    LOCK_WAIT, "waiting to lock java.lang.Object@");
+        }
+        checks.assertHealthy();
+    }
+
+    /**
+     * The control: a hundred virtual threads queue, fifty for one lock and fifty for one monitor, each holding it
+     * 30 ms, so that each waits about 1.5 s, long enough for the detector to read the JDK's dump, and none of it
+     * is ever a deadlock.
+     */
+    @Test
+    void manyVirtualThreadsContendingWithoutACycleAreNeverReported() throws Exception {
+        long viewsBefore = graph.monitorViews();
+        boolean sawQueue = false;
+        try (LogCapture log = LogCapture.of(DeadlockWatch.class.getName());
+                Contention contention = maker.contend("vdeadlock-contender-", 100, 30)) {
+            long until = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+            while (System.nanoTime() < until) {
+                assertEquals(200, checks.liveStatus(), "contention is no deadlock");
+                assertEquals(0, checks.deadlockedGauge());
+                sawQueue |= contention.lock().getQueueLength() > 10;
+                Pause.of(Duration.ofMillis(100));
+            }
+            assertTrue(sawQueue, "the control really queued threads on the lock");
+            assertTrue(contention.turns().get() > 100, "the threads really took turns: " + contention.turns());
+            assertTrue(graph.monitorViews() > viewsBefore, "the detector read the monitor waits too");
+            assertEquals(0, log.messages().stream().filter(m -> m.startsWith("Deadlock:")).count(), log.messages()
+                    .toString());
+        }
+        checks.assertHealthy();
     }
 }

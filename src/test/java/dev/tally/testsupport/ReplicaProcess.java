@@ -36,7 +36,8 @@ public final class ReplicaProcess implements AutoCloseable {
         try {
             Path logs = Files.createDirectories(Path.of("target", "it-logs"));
             this.log = logs.resolve(instanceId + ".log");
-            ProcessBuilder builder = new ProcessBuilder(List.of(javaBinary(), "-jar", appJar()))
+            ProcessBuilder builder = new ProcessBuilder(List.of(javaBinary(),
+                    "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED", "-jar", appJar())) // as the image
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             Map<String, String> env = builder.environment();
