@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.tally.testsupport.Http;
+import dev.tally.testsupport.OpsToken;
 import dev.tally.testsupport.LogCapture;
 import dev.tally.testsupport.Pause;
 import dev.tally.testsupport.PrometheusMetrics;
@@ -28,7 +29,7 @@ final class DeadlockChecks {
     private final PrometheusMetrics metrics;
 
     DeadlockChecks(URL management) throws Exception {
-        this.http = Http.at(management.toURI());
+        this.http = Http.at(management.toURI()).withBearer(OpsToken.ofTestApplication());
         this.metrics = new PrometheusMetrics(management);
     }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 
 import dev.tally.testsupport.Http;
+import dev.tally.testsupport.OpsToken;
 import dev.tally.testsupport.Pause;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,7 +42,7 @@ class FlightRecordingTest {
 
     @Test
     void theRecordingIsAJfrFileTheJdksToolReads() throws Exception {
-        Http http = Http.at(management.toURI());
+        Http http = Http.at(management.toURI()).withBearer(OpsToken.ofTestApplication());
         CompletableFuture<HttpResponse<byte[]>> recording = HttpClient.newHttpClient().sendAsync(
                 http.request("/ops/recordings?seconds=3").POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
@@ -69,7 +70,7 @@ class FlightRecordingTest {
 
     @Test
     void theSummaryNamesTheMethodThatWasHotAndTheLockThatWasContended() throws Exception {
-        Http http = Http.at(management.toURI());
+        Http http = Http.at(management.toURI()).withBearer(OpsToken.ofTestApplication());
         AtomicBoolean spinning = new AtomicBoolean(true);
         Thread hot = Thread.ofPlatform().name("recording-test-hot").start(() -> spin(spinning));
         try {
@@ -119,7 +120,7 @@ class FlightRecordingTest {
 
     @Test
     void aLengthOutOfBoundsIsAClientsMistake() throws Exception {
-        Http http = Http.at(management.toURI());
+        Http http = Http.at(management.toURI()).withBearer(OpsToken.ofTestApplication());
         for (String seconds : new String[] { "0", "61", "-1", "abc", "" }) {
             HttpResponse<String> refused = http.post("/ops/recordings?seconds=" + seconds, null);
             assertEquals(400, refused.statusCode(), seconds + ": " + refused.body());
