@@ -71,7 +71,7 @@ public class RequestPipeline {
         // 5. Authentication joins that route here once it exists: after the hand-back (a request retried elsewhere
         //    is checked there) and before the handshake gate and every resource.
         // 6. Live handshake gate: refuses a bad name, a full or draining replica before the WebSocket upgrade.
-        router.routeWithRegex(LiveHandshakeGate.PATHS).order(FIRST + 1).handler(liveGate::check);
+        router.route(LiveHandshakeGate.PATH).order(FIRST + 1).handler(liveGate::check);
         // Then the resource (JAX-RS or the WebSocket endpoint). Inside the REST layer, installed by RESTEasy from
         // their annotations: web/EmptyBodyMediaType before matching (an empty body has no media type to refuse),
         // web/ServingThreadFilter (the serving thread for the in-flight registry), guard/DeadlineInterceptor (the
