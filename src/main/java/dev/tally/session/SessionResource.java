@@ -40,7 +40,8 @@ public class SessionResource {
     private static final String BAD_ATTRIBUTES = "`invalid-attributes`: the body is not a JSON object; "
             + "`invalid-input`: bad attribute names; `malformed-json`: not JSON";
     private static final String LIMITS = "`too-many-attributes`: over `tally.session.max-attributes`; "
-            + "`attribute-too-large`: a value over `tally.session.max-attribute-bytes`";
+            + "`attribute-too-large`: a value over `tally.session.max-attribute-bytes`; "
+            + "`too-many-changes`: more fields than twice `tally.session.max-attributes`";
 
     static final String MERGE_PATCH_JSON = "application/merge-patch+json";
     private static final URI CURRENT = URI.create("/api/v1/sessions/current");
