@@ -99,8 +99,8 @@ class KeyLayoutTest {
         io.restassured.response.Response created = given().contentType(ContentType.JSON)
                 .body("{\"theme\":\"dark\",\"n\":[1,2]}").when().post("/api/v1/sessions");
         created.then().statusCode(201);
-        String id = created.getCookie("TALLY_SESSION");
-        given().cookie("TALLY_SESSION", id).when().post("/api/v1/sessions/current/visits").then().statusCode(200);
+        String id = created.getCookie("__Host-TALLY_SESSION");
+        given().cookie("__Host-TALLY_SESSION", id).when().post("/api/v1/sessions/current/visits").then().statusCode(200);
 
         String key = "tally:{s:" + id + "}";
         Map<String, String> fields = hash(key);

@@ -50,6 +50,7 @@ class KeyLifetimeTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final String NAME = "[A-Za-z0-9._:-]{1,200}";
     private static final String ID = "[A-Za-z0-9_-]{22}";
+    private static final String COOKIE = "__Host-TALLY_SESSION";
 
     /** Every key docs/operations.md lists, without the prefix; {@code true}: permanent (no TTL) and bounded. */
     private static final Map<Pattern, Boolean> TABLE = Map.of(
@@ -128,19 +129,15 @@ class KeyLifetimeTest {
 
     private void exerciseSessions() {
         String kept = given().contentType(ContentType.JSON).body("{\"a\":1}").post("/api/v1/sessions")
-                .then().statusCode(201).extract().cookie(cookieName());
+                .then().statusCode(201).extract().cookie(COOKIE);
         String dropped = given().contentType(ContentType.JSON).body("{}").post("/api/v1/sessions")
-                .then().statusCode(201).extract().cookie(cookieName());
-        given().cookie(cookieName(), kept).get("/api/v1/sessions/current").then().statusCode(200);
-        given().cookie(cookieName(), kept).contentType("application/merge-patch+json").body("{\"b\":2}")
+                .then().statusCode(201).extract().cookie(COOKIE);
+        given().cookie(COOKIE, kept).get("/api/v1/sessions/current").then().statusCode(200);
+        given().cookie(COOKIE, kept).contentType("application/merge-patch+json").body("{\"b\":2}")
                 .patch("/api/v1/sessions/current").then().statusCode(200);
-        given().cookie(cookieName(), kept).post("/api/v1/sessions/current/visits").then().statusCode(200);
-        given().cookie(cookieName(), dropped).delete("/api/v1/sessions/current").then().statusCode(204);
-        given().cookie(cookieName(), "x".repeat(22)).get("/api/v1/sessions/current").then().statusCode(404);
-    }
-
-    private String cookieName() {
-        return "TALLY_SESSION";
+        given().cookie(COOKIE, kept).post("/api/v1/sessions/current/visits").then().statusCode(200);
+        given().cookie(COOKIE, dropped).delete("/api/v1/sessions/current").then().statusCode(204);
+        given().cookie(COOKIE, "x".repeat(22)).get("/api/v1/sessions/current").then().statusCode(404);
     }
 
     private void exerciseJobs() {

@@ -133,16 +133,16 @@ class RedisCostTest {
         String[] id = new String[1];
         cost("session create, 64 x 4 KiB", "{s:", () -> id[0] = given().contentType(ContentType.JSON)
                 .body(attributes("a", () -> BIG_VALUE)).post("/api/v1/sessions")
-                .then().statusCode(201).extract().cookie("TALLY_SESSION"));
-        cost("session read, 64 x 4 KiB", id[0], () -> given().cookie("TALLY_SESSION", id[0])
+                .then().statusCode(201).extract().cookie("__Host-TALLY_SESSION"));
+        cost("session read, 64 x 4 KiB", id[0], () -> given().cookie("__Host-TALLY_SESSION", id[0])
                 .get("/api/v1/sessions/current").then().statusCode(200));
         // The largest patch: every attribute deleted, 64 new ones of 4 KiB set (128 fields).
         String replaceAll = attributes("a", () -> "null").replace("}", ",")
                 + attributes("b", () -> BIG_VALUE).substring(1);
-        cost("session patch, 128 fields", id[0], () -> given().cookie("TALLY_SESSION", id[0])
+        cost("session patch, 128 fields", id[0], () -> given().cookie("__Host-TALLY_SESSION", id[0])
                 .contentType("application/merge-patch+json").body(replaceAll)
                 .patch("/api/v1/sessions/current").then().statusCode(200));
-        cost("session visit", id[0], () -> given().cookie("TALLY_SESSION", id[0])
+        cost("session visit", id[0], () -> given().cookie("__Host-TALLY_SESSION", id[0])
                 .post("/api/v1/sessions/current/visits").then().statusCode(200));
     }
 
