@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.tally.testsupport.LiveSocket;
 import dev.tally.testsupport.PrometheusMetrics;
@@ -39,30 +39,34 @@ class LivePathVariantsTest {
         return app.toString().replaceFirst("^http", "ws").replaceFirst("/$", "") + variant.replace("NAME", name);
     }
 
+    /** Spellings of the live path: slashes, dot segments, percent-encoded letters and slashes, parameters, case. */
+    static List<String> spellings() {
+        return List.of(
+                "/api/v1/counters/NAME/live",
+                "/api/v1/counters/NAME/live/",
+                "/api/v1/counters/NAME/live//",
+                "//api/v1/counters/NAME/live",
+                "/api/v1//counters/NAME/live",
+                "/api/v1/counters//NAME/live",
+                "/api/v1/counters/NAME//live",
+                "/api/v1/counters/NAME/./live",
+                "/api/v1/counters/NAME/live/.",
+                "/api/v1/counters/other/../NAME/live",
+                "/api/v1/./counters/NAME/live/",
+                "/api/v1/counters/NAME/%6Cive",
+                "/api/v1/counters/NAME/%6cive/",
+                "/%61pi/v1/counters/NAME/live",
+                "/api/v1/counters/NAME/live%2F",
+                "/api/v1/counters/NAME%2F/live",
+                "/api/v1/counters/NAME/live?x=1",
+                "/api/v1/counters/NAME/live/?x=1",
+                "/api/v1/counters/NAME/live;x=1",
+                "/api/v1/counters/NAME;x=1/live",
+                "/api/v1/counters/NAME/LIVE");
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {
-            "/api/v1/counters/NAME/live",
-            "/api/v1/counters/NAME/live/",
-            "/api/v1/counters/NAME/live//",
-            "//api/v1/counters/NAME/live",
-            "/api/v1//counters/NAME/live",
-            "/api/v1/counters//NAME/live",
-            "/api/v1/counters/NAME//live",
-            "/api/v1/counters/NAME/./live",
-            "/api/v1/counters/NAME/live/.",
-            "/api/v1/counters/other/../NAME/live",
-            "/api/v1/./counters/NAME/live/",
-            "/api/v1/counters/NAME/%6Cive",
-            "/api/v1/counters/NAME/%6cive/",
-            "/%61pi/v1/counters/NAME/live",
-            "/api/v1/counters/NAME/live%2F",
-            "/api/v1/counters/NAME%2F/live",
-            "/api/v1/counters/NAME/live?x=1",
-            "/api/v1/counters/NAME/live/?x=1",
-            "/api/v1/counters/NAME/live;x=1",
-            "/api/v1/counters/NAME;x=1/live",
-            "/api/v1/counters/NAME/LIVE",
-    })
+    @MethodSource("spellings")
     void aBadNameIsRefusedBeforeTheUpgradeInEverySpelling(String variant) {
         for (String bad : List.of("%22x%7D", "a%20b", "a%2Fb", "%2E%2E", "a*b", "%7Bc:x%7D")) {
             String url = url(variant, bad);
@@ -74,18 +78,7 @@ class LivePathVariantsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "/api/v1/counters/NAME/live",
-            "/api/v1/counters/NAME/live/",
-            "/api/v1/counters/NAME/live//",
-            "//api/v1/counters/NAME/live",
-            "/api/v1/counters/NAME//live",
-            "/api/v1/counters/NAME/./live",
-            "/api/v1/counters/other/../NAME/live",
-            "/api/v1/counters/NAME/%6Cive",
-            "/api/v1/counters/NAME/live?x=1",
-            "/api/v1/counters/NAME/live;x=1",
-    })
+    @MethodSource("spellings")
     void aGoodNameInAnyAcceptedSpellingGetsOnlyJsonFramesNamingIt(String variant) {
         String name = Unique.name("variant");
         String url = url(variant, name);
