@@ -3,6 +3,8 @@ package dev.tally.redis;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.TestInstance;
 
 import dev.tally.testsupport.Unique;
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.vertx.mutiny.redis.client.Response;
@@ -42,6 +45,9 @@ class RedisCostTest {
 
     @Inject
     RedisDataSource redis;
+
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     private final String filler = Unique.name("cost-filler");
     private final Map<String, Long> measured = new TreeMap<>();
@@ -173,6 +179,25 @@ class RedisCostTest {
             for (int i = 0; i < mset.size(); i += 2) {
                 redis.execute("DEL", mset.get(i));
             }
+        }
+    }
+
+    /** A full page of dead letters (limit=1000) on the management port, each with a 200-character error. */
+    @Test
+    void deadLettersAtTheirBounds() {
+        String dead = "tally:{jobs}:dead";
+        List<String> added = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            added.add(redis.execute("XADD", dead, "*", "id", "c".repeat(22), "type", "sleep", "error",
+                    "e".repeat(200), "attempts", "5").toString());
+        }
+        try {
+            cost("dead-letter listing, limit=1000", "{jobs}:dead", () -> given()
+                    .get(URI.create(management.toString()).resolve("/ops/jobs/dead?limit=1000"))
+                    .then().statusCode(200));
+        } finally {
+            added.add(0, dead);
+            redis.execute("XDEL", added.toArray(String[]::new));
         }
     }
 
