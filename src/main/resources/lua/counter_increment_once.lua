@@ -16,7 +16,14 @@ redis.call('INCRBY', KEYS[1], ARGV[1])
 local value = redis.call('GET', KEYS[1])
 redis.call('HSET', KEYS[2], 'by', ARGV[1], 'value', value)
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
--- A replay changes nothing and announces nothing; a first use announces like counter_increment.lua.
+-- A replay changes nothing and announces nothing; a first use announces like counter_increment.lua, whose
+-- comments say why a new version starts from Redis' clock.
 local version = redis.call('INCR', KEYS[3])
+if version == 1 then
+  local now = redis.call('TIME')
+  version = tonumber(now[1]) * 1000000 + tonumber(now[2])
+  redis.call('SET', KEYS[3], string.format('%d', version))
+end
+-- Formatted, not concatenated: Lua would print a number past 10^14 as 1.7e+15 (exact up to 2^53, year 2255).
 redis.call('PUBLISH', ARGV[3], string.format('%d', version) .. ' ' .. value)
 return {value, 0}

@@ -1,5 +1,6 @@
 -- Create a session unless the id is taken (a 128-bit collision: never, but checked for free).
--- KEYS[1] session hash; ARGV[1] ttl ms; ARGV[2] creation time (epoch ms); ARGV[3..] attribute field/value pairs
+-- KEYS[1] session hash; ARGV[1] ttl ms (the idle ttl, or the absolute lifetime when shorter); ARGV[2] creation
+-- time (epoch ms); ARGV[3..] attribute field/value pairs
 -- Returns 1 when created, 0 when the id already exists.
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 0

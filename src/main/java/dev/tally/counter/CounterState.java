@@ -1,8 +1,9 @@
 package dev.tally.counter;
 
 /**
- * A counter's value with its version: the number of changes it has had, which only grows (resets included). Of
- * two states of one counter, the one with the higher version is the newer, whatever their values.
+ * A counter's value with its version, which only grows: by one per change, and from Redis' clock in microseconds
+ * when the counter is created again after a reset (see {@code counter_increment.lua}). Of two states of one
+ * counter, the one with the higher version is the newer, whatever their values.
  */
 public record CounterState(long version, long value) {
 

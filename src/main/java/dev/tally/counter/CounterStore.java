@@ -29,8 +29,10 @@ public class CounterStore {
 
     // SCAN's COUNT is a hint of work per call, not a page size; a few hundred keeps each call short.
     private static final String SCAN_COUNT = "500";
-    // Bounds one listing request's work on a sparse keyspace; the client follows the cursor for the rest.
-    private static final int MAX_SCANS_PER_PAGE = 32;
+    // Bounds one listing request's work on a sparse keyspace (at most 8 x 500 keys visited); the client follows the
+    // cursor for the rest. Measured by RedisCostTest: 32 SCANs over 21,000 keys cost Redis 6.6 ms per page, 8 cost
+    // about 2 ms with the MGET of a full page.
+    private static final int MAX_SCANS_PER_PAGE = 8;
 
     private final RedisGateway redis;
     private final Keys keys;

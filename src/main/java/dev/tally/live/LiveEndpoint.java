@@ -18,7 +18,8 @@ import io.smallrye.common.annotation.NonBlocking;
 @WebSocket(path = LiveEndpoint.PATH)
 public class LiveEndpoint {
 
-    static final String PATH = "/api/v1/counters/{name}/live";
+    static final String NAME = "name";
+    static final String PATH = "/api/v1/counters/{" + NAME + "}/live";
     // 1013 "Try Again Later" (RFC 6455 registry): the replica is at its socket cap.
     private static final CloseReason FULL = new CloseReason(1013, "live socket limit reached on this replica");
 
@@ -45,7 +46,7 @@ public class LiveEndpoint {
         }
         LatestValueSender sender = new LatestValueSender(connection, metrics);
         connection.userData().put(SENDER, sender);
-        hub.watch(connection.pathParam("name"), sender);
+        hub.watch(connection.pathParam(NAME), sender);
     }
 
     @OnClose
@@ -53,7 +54,7 @@ public class LiveEndpoint {
     void close(WebSocketConnection connection) {
         LatestValueSender sender = connection.userData().remove(SENDER);
         if (sender != null) {
-            hub.unwatch(connection.pathParam("name"), sender);
+            hub.unwatch(connection.pathParam(NAME), sender);
             sender.discard();
             metrics.socketClosed();
         }

@@ -23,8 +23,14 @@ import io.vertx.ext.web.RoutingContext;
 @ApplicationScoped
 public class LiveHandshakeGate {
 
-    /** The handshake paths this gate guards; the name is the route's first regex group ({@code param0}). */
-    public static final String PATHS = "^/api/v1/counters/([^/]*)/live$";
+    /**
+     * The handshake paths this gate guards: the WebSocket endpoint's own path template in Vert.x' syntax, the
+     * conversion websockets-next makes of {@code {name}}. Both routes are matched by the same router against the
+     * same normalized path, so every spelling the endpoint serves (a trailing slash, {@code //}, dot segments,
+     * percent-encoded letters) passes this gate first; a regex of our own had missed the trailing slash.
+     */
+    public static final String PATH = LiveEndpoint.PATH.replace("{" + LiveEndpoint.NAME + "}",
+            ":" + LiveEndpoint.NAME);
     private static final long RETRY_AFTER_SECONDS = 5;
 
     private final ProblemWriter problems;
@@ -44,7 +50,7 @@ public class LiveHandshakeGate {
 
     public void check(RoutingContext ctx) {
         try {
-            CounterName.require(ctx.pathParam("param0"));
+            CounterName.require(ctx.pathParam(LiveEndpoint.NAME));
             if (metrics.openSockets() >= settings.maxSockets()) {
                 throw ProblemException.unavailable("live-sockets-exhausted", "This replica already serves its "
                         + settings.maxSockets() + " live sockets; retry, possibly on another replica",

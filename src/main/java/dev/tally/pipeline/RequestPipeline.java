@@ -92,7 +92,7 @@ public class RequestPipeline {
                 //    disagree with RESTEasy's (trailing slashes, encodings) and open a route by accident.
                 .handler(authentication::authenticate);
         // 6. Live handshake gate: refuses a bad name, a full or draining replica before the WebSocket upgrade.
-        router.routeWithRegex(LiveHandshakeGate.PATHS).order(FIRST + 1).handler(liveGate::check);
+        router.route(LiveHandshakeGate.PATH).order(FIRST + 1).handler(liveGate::check);
         // Then the resource (JAX-RS or the WebSocket endpoint). Inside the REST layer, installed by RESTEasy from
         // their annotations: web/EmptyBodyMediaType before matching (an empty body has no media type to refuse),
         // web/ServingThreadFilter (the serving thread for the in-flight registry), auth/ScopeCheck (the route's

@@ -18,7 +18,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.server.Cancellable;
-import org.jboss.resteasy.reactive.RestCookie;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -27,11 +26,16 @@ import dev.tally.web.ProblemException;
 import dev.tally.web.ProblemResponses;
 import io.smallrye.mutiny.Uni;
 
-/** The caller's server-side session, found through the {@code TALLY_SESSION} cookie. */
+/**
+ * The caller's server-side session, found through the session cookie ({@link SessionCookies}). Every answer,
+ * refusals included, is {@code Cache-Control: no-store} ({@link NoStore}): it is one user's data.
+ */
+@NoStore
 @Deadline
 @Cancellable
 @Path("/api/v1/sessions")
-@Tag(name = "sessions", description = "The caller's session, found through the HttpOnly cookie `TALLY_SESSION`")
+@Tag(name = "sessions", description = "The caller's session, found through the HttpOnly cookie "
+        + "`__Host-TALLY_SESSION` (`TALLY_SESSION` when `tally.session.cookie-secure=false`); never cached")
 @APIResponse(responseCode = "503", description = ProblemResponses.STORE_UNAVAILABLE)
 @Produces(MediaType.APPLICATION_JSON)
 public class SessionResource {
@@ -40,7 +44,8 @@ public class SessionResource {
     private static final String BAD_ATTRIBUTES = "`invalid-attributes`: the body is not a JSON object; "
             + "`invalid-input`: bad attribute names; `malformed-json`: not JSON";
     private static final String LIMITS = "`too-many-attributes`: over `tally.session.max-attributes`; "
-            + "`attribute-too-large`: a value over `tally.session.max-attribute-bytes`";
+            + "`attribute-too-large`: a value over `tally.session.max-attribute-bytes`; "
+            + "`too-many-changes`: more fields than twice `tally.session.max-attributes`";
 
     static final String MERGE_PATCH_JSON = "application/merge-patch+json";
     /** Sent as is, relative (see job/JobResource): never built from the request's Host. */
@@ -60,11 +65,11 @@ public class SessionResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a session (optional body: its first attributes), replacing the caller's")
-    @APIResponse(responseCode = "201", description = "Created; `Set-Cookie: TALLY_SESSION=...`")
+    @APIResponse(responseCode = "201", description = "Created; `Set-Cookie: __Host-TALLY_SESSION=...`")
     @APIResponse(responseCode = "400", description = BAD_ATTRIBUTES)
     @APIResponse(responseCode = "422", description = LIMITS)
-    public Uni<Response> create(@RestCookie(SessionCookies.NAME) String cookie, JsonNode attributes) {
-        Uni<Void> dropPrevious = SessionId.fromCookie(cookie).map(store::delete)
+    public Uni<Response> create(HttpHeaders headers, JsonNode attributes) {
+        Uni<Void> dropPrevious = cookies.idIn(headers).map(store::delete)
                 .orElseGet(() -> Uni.createFrom().voidItem());
         var changes = rules.forCreate(attributes);
         return dropPrevious.flatMap(ignored -> store.create(changes))
@@ -79,8 +84,8 @@ public class SessionResource {
     @Operation(summary = "The caller's session (slides its expiry)")
     @APIResponse(responseCode = "200", description = "The session")
     @APIResponse(responseCode = "404", description = NO_SESSION)
-    public Uni<SessionView> read(@RestCookie(SessionCookies.NAME) String cookie) {
-        return withSession(cookie, store::read);
+    public Uni<SessionView> read(HttpHeaders headers) {
+        return withSession(headers, store::read);
     }
 
     @PATCH
@@ -91,9 +96,9 @@ public class SessionResource {
     @APIResponse(responseCode = "404", description = NO_SESSION)
     @APIResponse(responseCode = "422", description = LIMITS)
     @Consumes({ MERGE_PATCH_JSON, MediaType.APPLICATION_JSON })
-    public Uni<SessionView> patch(@RestCookie(SessionCookies.NAME) String cookie, JsonNode patch) {
+    public Uni<SessionView> patch(HttpHeaders headers, JsonNode patch) {
         var changes = rules.forPatch(patch);
-        return withSession(cookie, id -> store.patch(id, changes));
+        return withSession(headers, id -> store.patch(id, changes));
     }
 
     @POST
@@ -101,8 +106,8 @@ public class SessionResource {
     @Operation(summary = "Count a visit, atomically across replicas")
     @APIResponse(responseCode = "200", description = "The visits so far")
     @APIResponse(responseCode = "404", description = NO_SESSION)
-    public Uni<Visits> visit(@RestCookie(SessionCookies.NAME) String cookie) {
-        return withSession(cookie, store::visit).map(Visits::new);
+    public Uni<Visits> visit(HttpHeaders headers) {
+        return withSession(headers, store::visit).map(Visits::new);
     }
 
     /** Idempotent: with or without a live session the answer is 204 and a cleared cookie. */
@@ -110,13 +115,13 @@ public class SessionResource {
     @Path("current")
     @Operation(summary = "Invalidate the session and clear the cookie (also without a session)")
     @APIResponse(responseCode = "204", description = "Invalidated")
-    public Uni<Response> invalidate(@RestCookie(SessionCookies.NAME) String cookie) {
-        Uni<Void> delete = SessionId.fromCookie(cookie).map(store::delete).orElseGet(() -> Uni.createFrom().voidItem());
+    public Uni<Response> invalidate(HttpHeaders headers) {
+        Uni<Void> delete = cookies.idIn(headers).map(store::delete).orElseGet(() -> Uni.createFrom().voidItem());
         return delete.map(ignored -> Response.noContent().header(SessionCookies.HEADER, cookies.clear()).build());
     }
 
-    private static <T> Uni<T> withSession(String cookie, Function<String, Uni<Optional<T>>> action) {
-        return SessionId.fromCookie(cookie)
+    private <T> Uni<T> withSession(HttpHeaders headers, Function<String, Uni<Optional<T>>> action) {
+        return cookies.idIn(headers)
                 .map(action)
                 .orElseGet(() -> Uni.createFrom().item(Optional.empty()))
                 .map(found -> found.orElseThrow(SessionResource::noSession));

@@ -12,7 +12,17 @@ public interface SessionSettings {
     @WithDefault("30m")
     Duration ttl();
 
-    /** {@code tally.session.cookie-secure}: the cookie's Secure flag; turn off only for plain-HTTP local tests. */
+    /**
+     * {@code tally.session.max-lifetime}: the absolute lifetime of a session from its creation, however active: past
+     * it the session is gone and the client must create a new one (a stolen cookie stops working at the latest then).
+     */
+    @WithDefault("12h")
+    Duration maxLifetime();
+
+    /**
+     * {@code tally.session.cookie-secure}: the cookie's Secure flag, and with it the {@code __Host-} name prefix
+     * (which browsers accept only on a Secure cookie); turn off only for plain-HTTP local runs.
+     */
     @WithDefault("true")
     boolean cookieSecure();
 

@@ -42,9 +42,7 @@ class SessionStore {
     private final ObjectMapper json;
     private final Clock clock = Clock.systemUTC();
     private final LuaScript create = LuaScript.load("session_create");
-    private final LuaScript read = LuaScript.load("session_read");
-    private final LuaScript patch = LuaScript.load("session_patch");
-    private final LuaScript visit = LuaScript.load("session_visit");
+    private final LuaScript use = LuaScript.load("session_use");
 
     SessionStore(RedisGateway redis, Keys keys, SessionSettings settings, AttributeRules rules, ObjectMapper json) {
         this.redis = redis;
@@ -59,7 +57,8 @@ class SessionStore {
         String id = SessionId.generate();
         // Stored as epoch milliseconds, so answered at that precision from the start.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        List<String> args = new ArrayList<>(List.of(ttlMillis(), Long.toString(now.toEpochMilli())));
+        long ttl = Math.min(settings.ttl().toMillis(), settings.maxLifetime().toMillis());
+        List<String> args = new ArrayList<>(List.of(Long.toString(ttl), Long.toString(now.toEpochMilli())));
         for (AttributeChange attribute : attributes) {
             args.add(ATTRIBUTE + attribute.name());
             args.add(attribute.json());
@@ -70,22 +69,23 @@ class SessionStore {
     }
 
     Uni<Optional<SessionView>> read(String id) {
-        return redis.script(read, List.of(keys.session(id)), List.of(ttlMillis())).map(this::view);
+        return redis.script(use, List.of(keys.session(id)), use("read")).map(this::view);
     }
 
     Uni<Optional<SessionView>> patch(String id, List<AttributeChange> changes) {
-        List<String> args = new ArrayList<>(List.of(ttlMillis(), Integer.toString(settings.maxAttributes())));
+        List<String> args = use("patch");
+        args.add(Integer.toString(settings.maxAttributes()));
         for (AttributeChange change : changes) {
             args.add(ATTRIBUTE + change.name());
             args.add(change.deletes() ? "" : change.json());
         }
-        return redis.script(patch, List.of(keys.session(id)), args).map(this::view)
+        return redis.script(use, List.of(keys.session(id)), args).map(this::view)
                 .onFailure().transform(ScriptRefusal.becomes("LIMIT",
                         limit -> rules.tooMany(Integer.parseInt(limit.detail()))));
     }
 
     Uni<Optional<Long>> visit(String id) {
-        return redis.script(visit, List.of(keys.session(id)), List.of(ttlMillis()))
+        return redis.script(use, List.of(keys.session(id)), use("visit"))
                 .map(count -> Optional.ofNullable(count).map(Response::toLong));
     }
 
@@ -93,14 +93,23 @@ class SessionStore {
         return redis.command("DEL", keys.session(id)).replaceWithVoid();
     }
 
-    private String ttlMillis() {
-        return Long.toString(settings.ttl().toMillis());
+    /** The arguments of {@code session_use.lua} for an operation: the idle ttl and the absolute lifetime first. */
+    private List<String> use(String operation) {
+        return new ArrayList<>(List.of(Long.toString(settings.ttl().toMillis()),
+                Long.toString(settings.maxLifetime().toMillis()), operation));
+    }
+
+    /** The sliding expiry from {@code now}, cut at the absolute lifetime. */
+    private Instant expiresAt(Instant now, Instant created) {
+        Instant sliding = now.plus(settings.ttl());
+        Instant end = created.plus(settings.maxLifetime());
+        return sliding.isBefore(end) ? sliding : end;
     }
 
     private SessionView view(List<AttributeChange> attributes, Instant created) {
         Map<String, JsonNode> values = new TreeMap<>();
         attributes.forEach(attribute -> values.put(attribute.name(), parse(attribute.json())));
-        return new SessionView(values, 0, created, created.plus(settings.ttl()));
+        return new SessionView(values, 0, created, expiresAt(created, created));
     }
 
     /** Builds a view from a script's field/value reply; a nil reply is "no session". */
@@ -122,7 +131,7 @@ class SessionStore {
                 created = Instant.ofEpochMilli(Long.parseLong(value));
             }
         }
-        return Optional.of(new SessionView(attributes, visits, created, clock.instant().plus(settings.ttl())));
+        return Optional.of(new SessionView(attributes, visits, created, expiresAt(clock.instant(), created)));
     }
 
     private JsonNode parse(String stored) {

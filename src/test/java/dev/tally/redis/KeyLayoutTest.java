@@ -55,6 +55,33 @@ class KeyLayoutTest {
         assertEquals(0, redis.execute("EXISTS", key).toInteger());
     }
 
+    /** Issue 19: a reset of a counter that never existed wrote a permanent version key. */
+    @Test
+    void aResetWritesNothingForAnUnknownCounterAndLeavesNoKeyOfAKnownOne() {
+        String never = Unique.name("layout-never");
+        given().when().delete("/api/v1/counters/{name}", never).then().statusCode(204);
+        assertEquals(0, counterKeys(never).size(), counterKeys(never).toString());
+
+        String name = Unique.name("layout-reset");
+        increment(name, "{\"by\": 1}", null);
+        String version = "tally:{c:" + name + "}:version";
+        assertEquals(-1, redis.execute("PTTL", version).toLong(), "a counter's version lives as long as it does");
+        long first = redis.execute("GET", version).toLong();
+        given().when().delete("/api/v1/counters/{name}", name).then().statusCode(204);
+        assertEquals(List.of(), counterKeys(name));
+
+        // Re-created: its version starts again above the one it ended with (live feeds order by it).
+        increment(name, "{\"by\": 1}", null);
+        assertTrue(redis.execute("GET", version).toLong() > first + 1, "version restarts from Redis' clock");
+    }
+
+    private List<String> counterKeys(String name) {
+        List<String> found = new java.util.ArrayList<>();
+        redis.execute("SCAN", "0", "MATCH", "tally:{c:" + name + "}*", "COUNT", "100000").get(1)
+                .forEach(key -> found.add(key.toString()));
+        return found;
+    }
+
     @Test
     void anIdempotencyRecordSharesTheCountersHashTagAndExpiresAfterTheRetention() {
         String name = Unique.name("layout-idem");
@@ -73,8 +100,8 @@ class KeyLayoutTest {
         io.restassured.response.Response created = given().contentType(ContentType.JSON)
                 .body("{\"theme\":\"dark\",\"n\":[1,2]}").when().post("/api/v1/sessions");
         created.then().statusCode(201);
-        String id = created.getCookie("TALLY_SESSION");
-        given().cookie("TALLY_SESSION", id).when().post("/api/v1/sessions/current/visits").then().statusCode(200);
+        String id = created.getCookie("__Host-TALLY_SESSION");
+        given().cookie("__Host-TALLY_SESSION", id).when().post("/api/v1/sessions/current/visits").then().statusCode(200);
 
         String key = "tally:{s:" + id + "}";
         Map<String, String> fields = hash(key);

@@ -40,16 +40,16 @@ class ScriptReloadTest {
     void everySessionScriptSurvivesAnEmptiedScriptCache() {
         redis.execute("SCRIPT", "FLUSH");
         String id = given().contentType(ContentType.JSON).body("{\"a\":1}").when().post("/api/v1/sessions")
-                .then().statusCode(201).extract().cookie("TALLY_SESSION");
+                .then().statusCode(201).extract().cookie("__Host-TALLY_SESSION");
         redis.execute("SCRIPT", "FLUSH");
-        given().cookie("TALLY_SESSION", id).when().get("/api/v1/sessions/current")
+        given().cookie("__Host-TALLY_SESSION", id).when().get("/api/v1/sessions/current")
                 .then().statusCode(200).body("attributes.a", equalTo(1));
         redis.execute("SCRIPT", "FLUSH");
-        given().cookie("TALLY_SESSION", id).contentType("application/merge-patch+json").body("{\"b\":2}")
+        given().cookie("__Host-TALLY_SESSION", id).contentType("application/merge-patch+json").body("{\"b\":2}")
                 .when().patch("/api/v1/sessions/current")
                 .then().statusCode(200).body("attributes.b", equalTo(2));
         redis.execute("SCRIPT", "FLUSH");
-        given().cookie("TALLY_SESSION", id).when().post("/api/v1/sessions/current/visits")
+        given().cookie("__Host-TALLY_SESSION", id).when().post("/api/v1/sessions/current/visits")
                 .then().statusCode(200).body("visits", equalTo(1));
     }
 }

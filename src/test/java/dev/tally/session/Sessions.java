@@ -16,10 +16,11 @@ import io.restassured.specification.RequestSpecification;
 /** Session API calls for tests: the cookie is passed explicitly, so every test says which session it uses. */
 final class Sessions {
 
-    static final String COOKIE = "TALLY_SESSION";
+    static final String COOKIE = "__Host-TALLY_SESSION";
     static final String CURRENT = "/api/v1/sessions/current";
     static final String MERGE_PATCH = "application/merge-patch+json";
-    private static final Pattern ISSUED = Pattern.compile("TALLY_SESSION=([A-Za-z0-9_-]{22});.*");
+    private static final Pattern ISSUED =
+            Pattern.compile("__Host-TALLY_SESSION=([A-Za-z0-9_-]{22}); Path=/; HttpOnly; Secure; SameSite=Lax");
 
     private Sessions() {
     }
@@ -34,7 +35,7 @@ final class Sessions {
         return idOf(request.when().post("/api/v1/sessions").then().statusCode(201).extract().response());
     }
 
-    /** The id from a response's one TALLY_SESSION Set-Cookie header. */
+    /** The id from a response's one session Set-Cookie header, with every attribute the cookie must carry. */
     static String idOf(Response response) {
         List<String> cookies = response.headers().getValues("Set-Cookie");
         assertEquals(1, cookies.size(), "one Set-Cookie header: " + cookies);

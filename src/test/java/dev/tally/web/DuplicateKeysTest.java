@@ -35,10 +35,10 @@ class DuplicateKeysTest {
         assertProblem(given().contentType(ContentType.JSON).body(body).when().post("/api/v1/sessions"), 400,
                 tally("malformed-json"));
         String cookie = given().contentType(ContentType.JSON).body("{\"a\":0}").when().post("/api/v1/sessions")
-                .then().statusCode(201).extract().cookie("TALLY_SESSION");
-        assertProblem(given().cookie("TALLY_SESSION", cookie).contentType("application/merge-patch+json").body(body)
+                .then().statusCode(201).extract().cookie("__Host-TALLY_SESSION");
+        assertProblem(given().cookie("__Host-TALLY_SESSION", cookie).contentType("application/merge-patch+json").body(body)
                 .when().patch("/api/v1/sessions/current"), 400, tally("malformed-json"));
-        given().cookie("TALLY_SESSION", cookie).when().get("/api/v1/sessions/current").then().statusCode(200)
+        given().cookie("__Host-TALLY_SESSION", cookie).when().get("/api/v1/sessions/current").then().statusCode(200)
                 .body("attributes.a", org.hamcrest.Matchers.equalTo(0));
     }
 
