@@ -19,7 +19,9 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
+import dev.tally.testsupport.ApiKeys;
 import dev.tally.testsupport.LiveSocket;
+import dev.tally.testsupport.OpsToken;
 import dev.tally.testsupport.Pause;
 import dev.tally.testsupport.Unique;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -53,17 +55,19 @@ class KeyLifetimeTest {
     private static final String COOKIE = "__Host-TALLY_SESSION";
 
     /** Every key docs/operations.md lists, without the prefix; {@code true}: permanent (no TTL) and bounded. */
-    private static final Map<Pattern, Boolean> TABLE = Map.of(
-            Pattern.compile("\\{c:" + NAME + "}:value"), true,
-            Pattern.compile("\\{c:" + NAME + "}:version"), true,
-            Pattern.compile("\\{c:" + NAME + "}:idem:.+"), false, // (the caller, then) the Idempotency-Key
-            Pattern.compile("\\{s:" + ID + "}"), false,
-            Pattern.compile("\\{jobs}:stream"), true,
-            Pattern.compile("\\{jobs}:retries"), true,
-            Pattern.compile("\\{jobs}:dead"), true,
-            Pattern.compile("\\{jobs}:job:" + ID), false,
-            Pattern.compile("\\{ops}:replicas"), false,
-            Pattern.compile("\\{ops}:replica:.+"), false);
+    private static final Map<Pattern, Boolean> TABLE = Map.ofEntries(
+            Map.entry(Pattern.compile("\\{c:" + NAME + "}:value"), true),
+            Map.entry(Pattern.compile("\\{c:" + NAME + "}:version"), true),
+            Map.entry(Pattern.compile("\\{c:" + NAME + "}:idem:.+"), false), // (the caller, then) the Idempotency-Key
+            Map.entry(Pattern.compile("\\{s:" + ID + "}"), false),
+            Map.entry(Pattern.compile("\\{jobs}:stream"), true),
+            Map.entry(Pattern.compile("\\{jobs}:retries"), true),
+            Map.entry(Pattern.compile("\\{jobs}:dead"), true),
+            Map.entry(Pattern.compile("\\{jobs}:job:" + ID), false),
+            Map.entry(Pattern.compile("\\{auth}:key:[A-Za-z0-9_-]+"), true),
+            Map.entry(Pattern.compile("\\{auth}:names"), true),
+            Map.entry(Pattern.compile("\\{ops}:replicas"), false),
+            Map.entry(Pattern.compile("\\{ops}:replica:.+"), false));
 
     @Inject
     RedisDataSource redis;
@@ -85,7 +89,15 @@ class KeyLifetimeTest {
         given().get("/").then().statusCode(200);
         given().get("/api/v1/work/blocking?ms=1").then().statusCode(200);
         given().get("/api/v1/work/cpu?iterations=1").then().statusCode(200);
-        given().get(URI.create(management.toString()).resolve("/ops/cluster")).then().statusCode(200);
+        given().header("Authorization", OpsToken.bearer(OpsToken.ofTestApplication()))
+                .get(URI.create(management.toString()).resolve("/ops/cluster")).then().statusCode(200);
+        // An API key made and one made and revoked: a kept key's record and the name index stay (bounded by
+        // tally.auth.max-keys), a revoked one leaves nothing.
+        ApiKeys keys = ApiKeys.at(URI.create(management.toString()));
+        keys.create(Unique.name("kept"), "counters:read");
+        String revoked = Unique.name("revoked");
+        keys.create(revoked, "counters:read");
+        assertEquals(200, keys.revoke(revoked).statusCode());
 
         Map<String, Long> ttls = keysWithTtl();
         List<String> problems = new ArrayList<>();
@@ -149,7 +161,8 @@ class KeyLifetimeTest {
         awaitStatus(done, "succeeded");
         awaitStatus(dead, "dead");
         awaitStatus(cancelled, "cancelled");
-        given().get(URI.create(management.toString()).resolve("/ops/jobs/dead")).then().statusCode(200);
+        given().header("Authorization", OpsToken.bearer(OpsToken.ofTestApplication()))
+                .get(URI.create(management.toString()).resolve("/ops/jobs/dead")).then().statusCode(200);
     }
 
     private static String submit(String body) {

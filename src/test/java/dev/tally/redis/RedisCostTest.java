@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.tally.testsupport.OpsToken;
 import dev.tally.testsupport.Unique;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -193,7 +194,7 @@ class RedisCostTest {
         }
         try {
             cost("dead-letter listing, limit=1000", "{jobs}:dead", () -> given()
-                    .get(URI.create(management.toString()).resolve("/ops/jobs/dead?limit=1000"))
+                    .header("Authorization", OpsToken.bearer(OpsToken.ofTestApplication())).get(URI.create(management.toString()).resolve("/ops/jobs/dead?limit=1000"))
                     .then().statusCode(200));
         } finally {
             added.add(0, dead);
