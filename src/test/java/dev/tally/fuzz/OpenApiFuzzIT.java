@@ -49,6 +49,11 @@ class OpenApiFuzzIT {
     static final int KEYS_PER_REQUEST = 3;
     /** Redis growth per request sent, beyond the bytes of the bodies it accepted (key names, records, metadata). */
     static final long BYTES_PER_REQUEST = 1024;
+    /**
+     * Growth allowed once per run, whatever the count: the scripts Redis caches on their first use and the buffers of
+     * the replica's connections (about 160 KiB after 73 requests, measured).
+     */
+    static final long BYTES_ONCE = 512 * 1024;
 
     private static RealRedis redis;
     private static ReplicaProcess replica;
@@ -140,7 +145,7 @@ class OpenApiFuzzIT {
         RedisUsage after = RedisUsage.of(redis);
         int sent = TALLY.allRequests();
         long keyBound = (long) KEYS_PER_REQUEST * sent;
-        long memoryBound = TALLY.acceptedBodyBytes() + BYTES_PER_REQUEST * sent;
+        long memoryBound = BYTES_ONCE + TALLY.acceptedBodyBytes() + BYTES_PER_REQUEST * sent;
         System.out.printf("Redis after %d requests: %+d keys (bound %d), %+d bytes used_memory (bound %d)%n",
                 sent, after.keys() - before.keys(), keyBound, after.usedMemory() - before.usedMemory(), memoryBound);
         if (after.keys() - before.keys() > keyBound) {
@@ -149,7 +154,8 @@ class OpenApiFuzzIT {
         }
         if (after.usedMemory() - before.usedMemory() > memoryBound) {
             throw new AssertionError("Redis grew by " + (after.usedMemory() - before.usedMemory()) + " bytes for "
-                    + sent + " requests, more than the accepted bodies plus " + BYTES_PER_REQUEST + " each");
+                    + sent + " requests, more than " + BYTES_ONCE + " once plus the accepted bodies plus "
+                    + BYTES_PER_REQUEST + " each");
         }
     }
 

@@ -21,17 +21,7 @@ import java.util.Optional;
  * what a fuzzer must send (NUL or raw UTF-8 bytes in a header, a repeated {@code Content-Type}, a target with
  * invalid percent escapes), so requests are written byte for byte as an attacker's tool would.
  */
-final class RawHttp {
-
-    private final String host;
-    private final int port;
-    private final Duration timeout;
-
-    RawHttp(String host, int port, Duration timeout) {
-        this.host = host;
-        this.port = port;
-        this.timeout = timeout;
-    }
+record RawHttp(String host, int port, Duration timeout) {
 
     /** Sends the request and reads until the server closes the connection. */
     Answer exchange(FuzzRequest request) {

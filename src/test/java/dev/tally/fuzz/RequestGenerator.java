@@ -123,7 +123,7 @@ final class RequestGenerator {
                 Tuple.of(1, Hostile.text().map(t -> "Bearer " + Wire.raw(t))),
                 Tuple.of(1, Arbitraries.of("Bearer", "Bearer ", "Basic Zm9vOmJhcg==", "Bearer " + "a".repeat(5000),
                         "bearer x", "Token x", "Bearer a b c", "Bearer \u00ff")))));
-        headers.add(header("Accept", 7, Arbitraries.frequencyOf(
+        headers.add(header("Accept", 8, Arbitraries.frequencyOf(
                 Tuple.of(3, Arbitraries.of("application/json", "application/problem+json", "*/*")),
                 Tuple.of(2, Arbitraries.of("text/html", "application/xml", "garbage/////", "*/*;q=abc",
                         "application/json;q=0", "", ";;;", "text/plain", "*/*;q=0")),
@@ -196,31 +196,40 @@ final class RequestGenerator {
     }
 
     /**
-     * A JSON object after the schema: each documented property present or not, with a value of its type or of a
-     * wrong one; sometimes unknown members, a member named twice, or more members than any bound allows.
+     * A JSON object after the schema, half of them clean (documented members only, each of its type), half dirty: a
+     * value of a wrong type, unknown members, a member named twice, or more members than any bound allows. Without
+     * the clean half, an object of many members is almost never valid, and the code behind the parser goes untried.
      */
     private static Arbitrary<String> objectBody(Schema<?> schema) {
         Map<String, Schema> properties = schema == null || schema.getProperties() == null ? Map.of()
                 : schema.getProperties();
+        return Arbitraries.frequencyOf(Tuple.of(1, object(properties, false)), Tuple.of(1, object(properties, true)));
+    }
+
+    private static Arbitrary<String> object(Map<String, Schema> properties, boolean dirty) {
         List<Arbitrary<List<String>>> members = new ArrayList<>();
-        properties.forEach((name, property) -> members.add(Arbitraries.frequencyOf(
-                Tuple.of(3, Arbitraries.just(List.of())),
-                Tuple.of(7, value(property).map(v -> List.of(Hostile.quote(name, true) + ":" + v))),
-                Tuple.of(1, value(property).list().ofSize(2)
-                        .map(vs -> vs.stream().map(v -> Hostile.quote(name, true) + ":" + v).toList())))));
-        Arbitrary<String> unknownName = Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just("a")),
-                Tuple.of(1, Hostile.jsonStrings(Hostile.text()).map(q -> q.substring(1, q.length() - 1))));
-        members.add(Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.just(List.of())),
-                Tuple.of(3, Combinators.combine(unknownName, Hostile.jsonValues()).as((n, v) -> "\"" + n + "\":" + v)
-                        .list().ofMinSize(1).ofMaxSize(4)),
-                Tuple.of(1, Arbitraries.integers().between(60, 2000)
-                        .map(n -> java.util.stream.IntStream.range(0, n).mapToObj(i -> "\"m" + i + "\":null").toList()))));
+        properties.forEach((name, property) -> {
+            Arbitrary<String> value = dirty ? anyValue(property) : typedValue(property);
+            String key = Hostile.quote(name, true) + ":";
+            members.add(Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.just(List.of())),
+                    Tuple.of(7, value.map(v -> List.of(key + v))),
+                    Tuple.of(dirty ? 1 : 0, value.list().ofSize(2).map(vs -> vs.stream().map(key::concat).toList()))));
+        });
+        if (dirty) {
+            Arbitrary<String> unknownName = Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just("a")),
+                    Tuple.of(1, Hostile.jsonStrings(Hostile.text()).map(q -> q.substring(1, q.length() - 1))));
+            members.add(Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.just(List.of())),
+                    Tuple.of(3, Combinators.combine(unknownName, Hostile.jsonValues())
+                            .as((n, v) -> "\"" + n + "\":" + v).list().ofMinSize(1).ofMaxSize(4)),
+                    Tuple.of(1, Arbitraries.integers().between(60, 2000).map(n -> java.util.stream.IntStream
+                            .range(0, n).mapToObj(i -> "\"m" + i + "\":null").toList()))));
+        }
         return Combinators.combine(members)
                 .as(lists -> "{" + String.join(",", lists.stream().flatMap(List::stream).toList()) + "}");
     }
 
-    /** A value for a property: of its documented type (its examples first), or any JSON value. */
-    private static Arbitrary<String> value(Schema<?> property) {
+    /** A value of the property's documented type: one of its examples, or a generated one. */
+    private static Arbitrary<String> typedValue(Schema<?> property) {
         List<Object> examples = ApiOperation.examplesOf(property);
         Arbitrary<String> typed = switch (String.valueOf(ApiOperation.typeOf(property))) {
             case "integer", "number" -> Hostile.numbers().filter(n -> !n.isBlank());
@@ -228,8 +237,13 @@ final class RequestGenerator {
             case "boolean" -> Arbitraries.of("true", "false");
             default -> examples.isEmpty() ? Hostile.jsonValues() : Arbitraries.of(examples).map(RequestGenerator::json);
         };
-        Arbitrary<String> documented = examples.isEmpty() ? typed : Arbitraries.of(examples).map(RequestGenerator::json);
-        return Arbitraries.frequencyOf(Tuple.of(3, documented), Tuple.of(5, typed), Tuple.of(2, Hostile.jsonValues()));
+        return examples.isEmpty() ? typed : Arbitraries.frequencyOf(
+                Tuple.of(1, Arbitraries.of(examples).map(RequestGenerator::json)), Tuple.of(1, typed));
+    }
+
+    /** Mostly a value of the property's type, else any JSON value or something that is almost one. */
+    private static Arbitrary<String> anyValue(Schema<?> property) {
+        return Arbitraries.frequencyOf(Tuple.of(1, typedValue(property)), Tuple.of(1, Hostile.jsonValues()));
     }
 
     private static String json(Object example) {
