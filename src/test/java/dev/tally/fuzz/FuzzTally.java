@@ -1,8 +1,10 @@
 package dev.tally.fuzz;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** What the run sent and got: requests per operation, answers per status, known bugs seen, bytes accepted. */
@@ -11,6 +13,9 @@ final class FuzzTally {
     private final Map<String, Integer> perOperation = new TreeMap<>();
     private final Map<Integer, Integer> perStatus = new TreeMap<>();
     private final Map<KnownBug, Integer> knownBugs = new TreeMap<>();
+    /** Counter names (as sent, percent-encoded) that an increment or a reset changed, to bound permanent keys. */
+    private final Set<String> incremented = new HashSet<>();
+    private final Set<String> reset = new HashSet<>();
     private int requests;
     private int sessionsMade;
     private long acceptedBodyBytes;
@@ -30,6 +35,27 @@ final class FuzzTally {
         if (answer.status() < 300 && request.body() != null) {
             acceptedBodyBytes += request.body().length;
         }
+        if (answer.status() < 300 && request.operation().equals("POST /api/v1/counters/{name}/increment")) {
+            incremented.add(counterName(request));
+        }
+        if (answer.status() < 300 && request.operation().equals("DELETE /api/v1/counters/{name}")) {
+            reset.add(counterName(request));
+        }
+    }
+
+    private static String counterName(FuzzRequest request) {
+        return request.target().split("[/?]")[4];
+    }
+
+    synchronized int countersIncremented() {
+        return incremented.size();
+    }
+
+    /** Counters reset that no increment of this run touched: on main each leaves a permanent version key. */
+    synchronized int countersOnlyReset() {
+        Set<String> only = new HashSet<>(reset);
+        only.removeAll(incremented);
+        return only.size();
     }
 
     synchronized void knownBug(Optional<KnownBug> bug) {

@@ -3,8 +3,8 @@ package dev.tally.fuzz;
 import java.util.Optional;
 
 /**
- * Bugs the fuzz suite found and that are not fixed on this branch, each recognised narrowly by its answer, so the
- * property stays honest about everything else. Remove a constant once its fix is merged: the suite then proves the
+ * Bugs the fuzz suite found and that are not fixed on this branch, each waived narrowly (recognised by its answer,
+ * or as one stated term of a bound), so the property stays honest about everything else. Remove a constant once its fix is merged: the suite then proves the
  * fix. Each one is listed in docs/testing.md.
  */
 enum KnownBug {
@@ -17,7 +17,16 @@ enum KnownBug {
      * (quarkusio/quarkus#55082). Behind Nginx the client never sees these (Nginx's own limits are smaller and its
      * errors are problem documents); on a replica's own port it does. Recognised only by that exact shape.
      */
-    CODEC_REJECTION_WITHOUT_PROBLEM;
+    CODEC_REJECTION_WITHOUT_PROBLEM,
+
+    /**
+     * {@code DELETE /api/v1/counters/{name}} of a counter that never existed writes a permanent
+     * {@code tally:{c:NAME}:version} key (counter_reset.lua INCRs it unconditionally): anyone can create keys without
+     * a lifetime, one per name (issue 19, "Nothing anonymous may create a key without a lifetime"; fixed by the
+     * helper that bounds keys, not on this branch). Waived in {@code OpenApiFuzzIT}'s bound on keys without a
+     * lifetime: one per counter that a run only reset.
+     */
+    PERMANENT_VERSION_KEY_ON_RESET;
 
     static Optional<KnownBug> shownBy(FuzzRequest request, RawHttp.Answer answer) {
         boolean codecShape = (answer.status() == 400 || answer.status() == 414 || answer.status() == 431)
