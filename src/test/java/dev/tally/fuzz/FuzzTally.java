@@ -28,6 +28,12 @@ final class FuzzTally {
         sessionsMade++;
     }
 
+    /** A session made with attributes: its body is state Redis may rightly hold. */
+    synchronized void sessionMade(int attributeBytes) {
+        sessionsMade++;
+        acceptedBodyBytes += attributeBytes;
+    }
+
     synchronized void record(FuzzRequest request, RawHttp.Answer answer) {
         requests++;
         perOperation.merge(request.operation(), 1, Integer::sum);
