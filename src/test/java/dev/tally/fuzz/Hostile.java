@@ -2,13 +2,13 @@ package dev.tally.fuzz;
 
 import java.math.BigInteger;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Tuple;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.SourceDSL;
 
 /**
  * The building blocks of hostile input: numbers a 64-bit parser chokes on, text a naive encoder breaks on, JSON
- * that is deep, duplicated or not JSON at all. Every arbitrary shrinks towards the plain, short case.
+ * that is deep, duplicated or not JSON at all. Every generator shrinks towards the plain, short case (its first
+ * weight is the plain one).
  */
 final class Hostile {
 
@@ -28,44 +28,43 @@ final class Hostile {
     }
 
     /** A number as text: mostly small, then 64-bit edges, beyond 64 bits, floats, exponents and non-numbers. */
-    static Arbitrary<String> numbers() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(5, Arbitraries.longs().between(-100, 1000).map(String::valueOf)),
-                Tuple.of(2, Arbitraries.longs().map(String::valueOf)),
-                Tuple.of(3, Arbitraries.of(EDGE_NUMBERS)),
-                Tuple.of(1, Arbitraries.bigIntegers().between(BigInteger.TWO.pow(63), BigInteger.TWO.pow(300))
-                        .map(big -> (big.testBit(0) ? "-" : "") + big)),
-                Tuple.of(1, Arbitraries.doubles().map(String::valueOf)));
+    static Gen<String> numbers() {
+        BigInteger low = BigInteger.TWO.pow(63);
+        BigInteger span = BigInteger.TWO.pow(300).subtract(low);
+        return Gens.weighted(
+                5, SourceDSL.longs().between(-100, 1000).map(v -> String.valueOf(v)),
+                2, SourceDSL.longs().all().map(v -> String.valueOf(v)),
+                3, Gens.of(EDGE_NUMBERS),
+                1, SourceDSL.bigIntegers().ofBytes(38).map(big -> low.add(big.abs().mod(span)))
+                        .map(big -> (big.testBit(0) ? "-" : "") + big),
+                1, SourceDSL.doubles().any().map(v -> String.valueOf(v)));
     }
 
     /** Text of every kind: plain, hand-picked trouble, any UTF-16 units (lone surrogates too), very long. */
-    static Arbitrary<String> text() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(3, Arbitraries.strings().withCharRange('a', 'z').numeric().withChars("._:-")
-                        .ofMinLength(1).ofMaxLength(24)),
-                Tuple.of(3, Arbitraries.of(ODD_TEXT)),
-                Tuple.of(2, Arbitraries.strings().all().ofMaxLength(16)),
-                Tuple.of(2, Arbitraries.integers().between(150, 2000).map("x"::repeat)),
-                Tuple.of(1, Arbitraries.integers().between(2000, 30000).map("x"::repeat)),
-                Tuple.of(1, Arbitraries.integers().between(1, 600).map(n -> "e" + "\u0301".repeat(n))));
+    static Gen<String> text() {
+        return Gens.weighted(
+                3, Gens.strings("abcdefghijklmnopqrstuvwxyz" + Gens.DIGITS + "._:-", 1, 24),
+                3, Gens.of(ODD_TEXT),
+                2, Gens.anyChars(16),
+                2, SourceDSL.integers().between(150, 2000).map("x"::repeat),
+                1, SourceDSL.integers().between(2000, 30000).map("x"::repeat),
+                1, SourceDSL.integers().between(1, 600).map(n -> "e" + "\u0301".repeat(n)));
     }
 
     /** A JSON string literal for any text: escaped as JSON allows (\\uD800 included) or raw UTF-8 bytes. */
-    static Arbitrary<String> jsonStrings(Arbitrary<String> text) {
-        return Arbitraries.frequencyOf(Tuple.of(3, text.map(t -> quote(t, true))),
-                Tuple.of(1, text.map(t -> quote(t, false))));
+    static Gen<String> jsonStrings(Gen<String> text) {
+        return Gens.weighted(3, text.map(t -> quote(t, true)), 1, text.map(t -> quote(t, false)));
     }
 
     /** Any JSON value, or something that is almost one: wrong types for a field, deep nesting, broken tokens. */
-    static Arbitrary<String> jsonValues() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(3, numbers().filter(n -> !n.isBlank())),
-                Tuple.of(2, Arbitraries.of("true", "false", "null", "[]", "{}", "[1,2]", "{\"a\":1}")),
-                Tuple.of(3, jsonStrings(text())),
-                Tuple.of(1, Arbitraries.integers().between(2, 5000).map(n -> "[".repeat(n) + "]".repeat(n))),
-                Tuple.of(1, Arbitraries.integers().between(2, 3000)
-                        .map(n -> "{\"a\":".repeat(n) + "1" + "}".repeat(n))),
-                Tuple.of(1, Arbitraries.of("[", "{", "\"open", "tru", "nul", "1.", "-", "'x'", "[1,]", "{\"a\"}")));
+    static Gen<String> jsonValues() {
+        return Gens.weighted(
+                3, numbers().assuming(n -> !n.isBlank()),
+                2, Gens.of("true", "false", "null", "[]", "{}", "[1,2]", "{\"a\":1}"),
+                3, jsonStrings(text()),
+                1, SourceDSL.integers().between(2, 5000).map(n -> "[".repeat(n) + "]".repeat(n)),
+                1, SourceDSL.integers().between(2, 3000).map(n -> "{\"a\":".repeat(n) + "1" + "}".repeat(n)),
+                1, Gens.of("[", "{", "\"open", "tru", "nul", "1.", "-", "'x'", "[1,]", "{\"a\"}"));
     }
 
     /**

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -17,34 +18,39 @@ import dev.tally.testsupport.Http;
 import dev.tally.testsupport.RealRedis;
 import dev.tally.testsupport.RedisProvisioner;
 import dev.tally.testsupport.ReplicaProcess;
-import net.jqwik.api.AfterFailureMode;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.EdgeCasesMode;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AroundPropertyHook;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.lifecycle.PropertyExecutionResult;
-import net.jqwik.api.lifecycle.PropertyExecutor;
-import net.jqwik.api.lifecycle.PropertyLifecycleContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.quicktheories.QuickTheory;
+import org.quicktheories.core.Gen;
 
 /**
  * Fuzzes a real replica (the packaged jar, on a real Redis of its own) with requests generated from the OpenAPI
  * document it serves: every operation, its parameters and body schema, with hostile variants of each
  * ({@link RequestGenerator}). Every answer must keep {@link AnswerRules}; at the end the replica must be ready and
  * live, and Redis may have grown only within the bounds below. Seeded and bounded: {@link #TRIES} requests, the
- * same ones on every run; docs/testing.md says how to try another seed or replay one.
+ * same ones on every run, within {@link #MINUTES}; docs/testing.md says how to try another seed or replay one.
+ * The properties run on QuickTheories inside ordinary JUnit tests: the sessions first, then the fuzz, whose end
+ * checks count every request the class sent.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OpenApiFuzzIT {
 
-    /** Change to explore other requests; a failing run prints its seed, which replays it exactly. */
-    static final String SEED = "190190190";
+    /** Change to explore other requests; a failing run prints its seed ("Seed was …"), which replays it exactly. */
+    static final long SEED = 190190190L;
     static final int TRIES = 4000;
+    static final int SESSION_TRIES = 300;
+    /**
+     * Shrink steps after a failure, each one a request: enough to cut a body to the one member that matters, bounded
+     * so that a failure on a slow machine still ends in about a minute.
+     */
+    static final int SHRINK_CYCLES = 2000;
+    /** A hard bound on each property, shrinking included: about 30 s of requests at the committed seed. */
+    static final int MINUTES = 6;
     /** New keys per request sent: a counter's value, version and idempotency key, a session, a job's record. */
     static final int KEYS_PER_REQUEST = 3;
     /**
@@ -70,7 +76,7 @@ class OpenApiFuzzIT {
     private static final Http HTTP = new Http();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @BeforeContainer
+    @BeforeAll
     static void startReplica() {
         redis = RedisProvisioner.controllable();
         // Work stays small whatever is generated: the demo endpoints refuse more than 50 ms or 20,000 iterations,
@@ -94,16 +100,29 @@ class OpenApiFuzzIT {
         started = Instant.now();
     }
 
-    // No jqwik edge cases: the generators name their edge values themselves, and jqwik's would all be GET /'s (the
-    // only operation with few enough combinations), a third of the run spent on one route.
-    @Property(tries = TRIES, seed = SEED, edgeCases = EdgeCasesMode.NONE, shrinking = ShrinkingMode.BOUNDED,
-            afterFailure = AfterFailureMode.SAMPLE_FIRST)
-    @AddLifecycleHook(ThenHealthyAndBounded.class)
-    void everyGeneratedRequestGetsNo5xxAndEveryErrorIsAProblem(@ForAll("requests") FuzzRequest request) {
-        FuzzRequest sent = request.withLiveSession() ? request.withCookie(newSession()) : request;
-        RawHttp.Answer answer = raw.exchange(sent);
-        TALLY.record(request, answer);
-        TALLY.knownBug(AnswerRules.check(sent, answer));
+    /**
+     * Every answer keeps {@link AnswerRules}; then, after all tries (and after a failure too, so the summary always
+     * lands in the report), the summary, and the replica's health and Redis's growth are checked.
+     */
+    @Test
+    @Order(2)
+    @Timeout(value = MINUTES, unit = TimeUnit.MINUTES)
+    void everyGeneratedRequestGetsNo5xxAndEveryErrorIsAProblem() {
+        try {
+            theory(TRIES).forAll(requests()).checkAssert(request -> {
+                FuzzRequest sent = request.withLiveSession() ? request.withCookie(newSession()) : request;
+                RawHttp.Answer answer = raw.exchange(sent);
+                TALLY.record(request, answer);
+                TALLY.knownBug(AnswerRules.check(sent, answer));
+            });
+        } finally {
+            String summary = TALLY.summary(String.valueOf(SEED), Duration.between(started, Instant.now()));
+            System.out.println(summary);
+            writeSummary(summary);
+        }
+        assertUp("/q/health/ready");
+        assertUp("/q/health/live");
+        assertRedisBounded();
     }
 
     /**
@@ -111,54 +130,39 @@ class OpenApiFuzzIT {
      * the string "Infinity" and {@code 0.12345678901234567890123} as {@code 0.12345678901234568} (JSON numbers read
      * as doubles, web/StrictJson now reads them as BigDecimal).
      */
-    @Property(tries = 300, seed = SEED, edgeCases = EdgeCasesMode.NONE)
-    void aSessionGivesBackTheAttributesItWasGiven(@ForAll("sessionBodies") String attributes) {
-        HttpResponse<String> created = HTTP.post(replica.url("/api/v1/sessions"), attributes);
-        TALLY.sessionMade(attributes.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
-        if (created.statusCode() != 201) {
-            throw new AssertionError("a valid session body was refused: " + created.statusCode() + " " + created.body());
-        }
-        if (!SessionAttributes.sameAs(attributes, created.body())) {
-            throw new AssertionError("sent " + attributes + ", the session holds " + created.body());
-        }
-    }
-
-    @Provide
-    Arbitrary<String> sessionBodies() {
-        return SessionAttributes.objects();
-    }
-
-    @Provide
-    Arbitrary<FuzzRequest> requests() {
-        // One operation as likely as another, whatever the size of its input space.
-        return Arbitraries.oneOf(operations.stream().map(RequestGenerator::requestsFor).toList());
+    @Test
+    @Order(1)
+    @Timeout(value = MINUTES, unit = TimeUnit.MINUTES)
+    void aSessionGivesBackTheAttributesItWasGiven() {
+        theory(SESSION_TRIES).forAll(SessionAttributes.objects()).checkAssert(attributes -> {
+            HttpResponse<String> created = HTTP.post(replica.url("/api/v1/sessions"), attributes);
+            TALLY.sessionMade(attributes.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+            if (created.statusCode() != 201) {
+                throw new AssertionError("a valid session body was refused: " + created.statusCode() + " "
+                        + created.body());
+            }
+            if (!SessionAttributes.sameAs(attributes, created.body())) {
+                throw new AssertionError("sent " + attributes + ", the session holds " + created.body());
+            }
+        });
     }
 
     /**
-     * Runs after all tries, inside the property (so its summary lands in the test's report and a failure fails the
-     * property): prints the summary, then checks that the replica is ready and live and that Redis stayed bounded.
+     * The committed seed and count, no time limit of QuickTheories' own (the test's timeout bounds it; a time limit
+     * would end a slow run early and quietly send fewer requests). A failure throws an AssertionError with the
+     * shrunk value (FuzzRequest's toString), its cause and the seed.
      */
-    static final class ThenHealthyAndBounded implements AroundPropertyHook {
-
-        @Override
-        public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
-            PropertyExecutionResult result = property.execute();
-            String summary = TALLY.summary(SEED, Duration.between(started, Instant.now()));
-            System.out.println(summary);
-            writeSummary(summary);
-            try {
-                assertUp("/q/health/ready");
-                assertUp("/q/health/live");
-                assertRedisBounded();
-            } catch (AssertionError broken) {
-                return result.status() == PropertyExecutionResult.Status.SUCCESSFUL ? result.mapToFailed(broken)
-                        : result;
-            }
-            return result;
-        }
+    private static QuickTheory theory(int examples) {
+        return QuickTheory.qt().withFixedSeed(SEED).withExamples(examples).withUnlimitedTestingTime()
+                .withShrinkCycles(SHRINK_CYCLES);
     }
 
-    @AfterContainer
+    private static Gen<FuzzRequest> requests() {
+        // One operation as likely as another, whatever the size of its input space.
+        return Gens.oneOf(operations.stream().map(RequestGenerator::requestsFor).toList());
+    }
+
+    @AfterAll
     static void stopReplica() {
         if (replica != null) {
             replica.close();

@@ -2,16 +2,15 @@ package dev.tally.fuzz;
 
 import java.io.IOException;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
+import org.quicktheories.core.Gen;
 
 /**
  * Valid session attribute objects (names by the documented rule, values any JSON but null) and the check that a
@@ -29,25 +28,31 @@ final class SessionAttributes {
     private SessionAttributes() {
     }
 
-    static Arbitrary<String> objects() {
-        Arbitrary<String> name = Arbitraries.strings().alpha().numeric().withChars("._:-").ofMinLength(1)
-                .ofMaxLength(20);
-        Arbitrary<String> member = Combinators.combine(name, values(2)).as((n, v) -> "\"" + n + "\":" + v);
-        return member.list().ofMinSize(1).ofMaxSize(6).uniqueElements(m -> m.substring(0, m.indexOf("\":")))
+    static Gen<String> objects() {
+        Gen<String> name = Gens.strings(Gens.ALPHA + Gens.DIGITS + "._:-", 1, 20);
+        Gen<String> member = name.zip(values(2), (n, v) -> "\"" + n + "\":" + v);
+        return Gens.lists(member, 1, 6).map(SessionAttributes::firstOfEachName)
                 .map(members -> "{" + String.join(",", members) + "}");
     }
 
-    private static Arbitrary<String> values(int depth) {
-        Arbitrary<String> scalar = Arbitraries.frequencyOf(
-                Tuple.of(4, Hostile.numbers().map(String::trim).filter(n -> n.matches(JSON_NUMBER))),
-                Tuple.of(3, Hostile.text().filter(t -> t.length() < 500).map(t -> Hostile.quote(t, true))),
-                Tuple.of(1, Arbitraries.of("true", "false")));
+    private static Gen<String> values(int depth) {
+        Gen<String> scalar = Gens.weighted(
+                4, Hostile.numbers().map(String::trim).assuming(n -> n.matches(JSON_NUMBER)),
+                3, Hostile.text().assuming(t -> t.length() < 500).map(t -> Hostile.quote(t, true)),
+                1, Gens.of("true", "false"));
         if (depth == 0) {
             return scalar;
         }
-        return Arbitraries.frequencyOf(Tuple.of(6, scalar),
-                Tuple.of(1, values(depth - 1).list().ofMaxSize(3).map(vs -> "[" + String.join(",", vs) + "]")),
-                Tuple.of(1, values(depth - 1).list().ofMaxSize(3).map(SessionAttributes::numbered)));
+        return Gens.weighted(6, scalar,
+                1, Gens.lists(values(depth - 1), 0, 3).map(vs -> "[" + String.join(",", vs) + "]"),
+                1, Gens.lists(values(depth - 1), 0, 3).map(SessionAttributes::numbered));
+    }
+
+    /** A name given twice is a member given twice: keep its first (a session body names each attribute once). */
+    private static List<String> firstOfEachName(List<String> members) {
+        Map<String, String> byName = new LinkedHashMap<>();
+        members.forEach(m -> byName.putIfAbsent(m.substring(0, m.indexOf("\":")), m));
+        return List.copyOf(byName.values());
     }
 
     private static String numbered(List<String> values) {
