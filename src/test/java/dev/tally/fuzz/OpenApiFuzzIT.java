@@ -49,7 +49,7 @@ class OpenApiFuzzIT {
      * so that a failure on a slow machine still ends in about a minute.
      */
     static final int SHRINK_CYCLES = 2000;
-    /** A hard bound on each property, shrinking included: about 30 s of requests at the committed seed. */
+    /** A hard bound on each property, shrinking included: the committed seed takes about 15 s of requests. */
     static final int MINUTES = 6;
     /** New keys per request sent: a counter's value, version and idempotency key, a session, a job's record. */
     static final int KEYS_PER_REQUEST = 3;
