@@ -45,7 +45,8 @@ class TourIT {
         int appPort = Ports.freeRange(3);
         managementPort = Ports.freeRange(3);
         httpsPort = Ports.free();
-        launcher = LocalLauncher.start(Map.of("TALLY_PORT", Integer.toString(appPort),
+        // As shipped: anonymous callers may only read counters, so the tour's writes need the key the launcher makes.
+        launcher = LocalLauncher.startAsShipped(Map.of("TALLY_PORT", Integer.toString(appPort),
                 "TALLY_MANAGEMENT_PORT", Integer.toString(managementPort), "TALLY_REDIS_PORT",
                 Integer.toString(Ports.free()), "TALLY_HTTPS_PORT", Integer.toString(httpsPort),
                 "TALLY_HTTP_PORT", Integer.toString(Ports.free())))
@@ -77,7 +78,9 @@ class TourIT {
         // Every curl must succeed (an HTTP error fails the run) and ends its output with a newline.
         String script = "set -euo pipefail\ncd " + dir + "\n"
                 + "curl() { command curl --fail-with-body -sS --max-time 30 \"$@\"; echo; }\n"
-                + "tally=https://localhost:" + httpsPort + "\n" + tour.substring(origin.length());
+                + "tally=https://localhost:" + httpsPort + "\n"
+                // The README names the launcher's default run directory; this launcher runs in a directory of its own.
+                + tour.substring(origin.length()).replace("deploy/local/.run/", launcher.runDir() + "/");
         Process bash = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
         assertTrue(bash.waitFor(120, TimeUnit.SECONDS), "the tour finished");
         String output = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -107,7 +110,7 @@ class TourIT {
     }
 
     @Test
-    void theUrlsTheLauncherPrintsAnswer() {
+    void theUrlsTheLauncherPrintsAnswer() throws IOException {
         // They follow the "ready." line that awaitReady returned on; the console's is the last one printed.
         launcher.awaitLine("ops console:", Duration.ofSeconds(30));
         String printed = launcher.output();
@@ -120,8 +123,16 @@ class TourIT {
         for (String url : List.of(api, swagger, console)) {
             assertTrue(printed.contains(url), "the launcher prints " + url + ":\n" + printed);
         }
-        assertTrue(printed.contains("curl -k -X POST " + api + "api/v1/counters/hello/increment"), printed);
+        Path keyFile = launcher.runDir().resolve("api-key");
+        assertTrue(printed.contains("curl -k -X POST -H \"Authorization: Bearer $(cat " + keyFile + ")\" " + api
+                + "api/v1/counters/hello/increment"), printed);
         assertEquals(200, http.get(api).statusCode());
+        String key = Files.readString(keyFile).strip();
+        assertTrue(printed.contains("API key:     " + key), "the launcher prints the key it wrote:\n" + printed);
+        String increment = api + "api/v1/counters/hello/increment";
+        assertEquals(401, http.post(increment, null).statusCode(), "as shipped, an anonymous caller may not write");
+        assertEquals(200, http.post(increment, null, "Authorization", "Bearer " + key).statusCode(),
+                "the printed key may");
         assertEquals(200, plain.get(swagger).statusCode());
         assertEquals(200, plain.get(console).statusCode(), "the console's shell loads without the token");
         String token = launcher.opsToken();

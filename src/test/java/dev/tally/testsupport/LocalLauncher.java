@@ -37,14 +37,16 @@ public final class LocalLauncher implements AutoCloseable {
     private final StringBuffer log = new StringBuffer();
     private final Thread reader;
 
-    private LocalLauncher(Map<String, String> env) {
+    private LocalLauncher(Map<String, String> env, boolean everyScopeAnonymously) {
         try {
             this.runDir = Files.createTempDirectory("tally-run-");
             ProcessBuilder builder = new ProcessBuilder("bash", SCRIPT.toString()).redirectErrorStream(true);
             builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
             builder.environment().put("TALLY_RUN_DIR", runDir.toString());
-            // As ReplicaProcess: every scope anonymously unless the test says otherwise.
-            builder.environment().put("TALLY_AUTH_ANONYMOUS_SCOPES", ReplicaProcess.EVERY_SCOPE);
+            if (everyScopeAnonymously) {
+                // As ReplicaProcess: every scope anonymously unless the test says otherwise.
+                builder.environment().put("TALLY_AUTH_ANONYMOUS_SCOPES", ReplicaProcess.EVERY_SCOPE);
+            }
             builder.environment().putAll(env);
             this.process = builder.start();
         } catch (IOException e) {
@@ -55,7 +57,12 @@ public final class LocalLauncher implements AutoCloseable {
 
     /** Starts the launcher; does not wait for it. */
     public static LocalLauncher start(Map<String, String> env) {
-        return new LocalLauncher(env);
+        return new LocalLauncher(env, true);
+    }
+
+    /** Starts the launcher with the shipped authentication defaults (anonymous callers may only read counters). */
+    public static LocalLauncher startAsShipped(Map<String, String> env) {
+        return new LocalLauncher(env, false);
     }
 
     /** {@code env} plus {@link #NGINX_LIMITS_OFF}. */
