@@ -31,7 +31,7 @@ base=http://127.0.0.1:$BENCH_PORT
 case "${BENCH_AUTH:-anonymous}" in
   anonymous) ;;
   key)
-    key=$(curl -sf -X POST "http://127.0.0.1:$BENCH_MANAGEMENT_PORT/ops/api-keys" -H 'Content-Type: application/json' \
+    key=$(bench_ops_curl -X POST "http://127.0.0.1:$BENCH_MANAGEMENT_PORT/ops/api-keys" -H 'Content-Type: application/json' \
       -d "{\"name\":\"bench-$$\",\"scopes\":[\"counters:write\"]}" | sed 's/.*"key":"\([^"]*\)".*/\1/') ||
       bench_die "could not create an API key on the management port"
     export BENCH_AUTHORIZATION="Bearer $key"
