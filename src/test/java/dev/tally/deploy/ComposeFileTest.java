@@ -155,6 +155,15 @@ class ComposeFileTest {
                 "the error says how to make the token:\n" + refused.output());
     }
 
+    /** As shipped, a caller without an API key may only read counters: Compose opens nothing more by default. */
+    @Test
+    void everyReplicaLetsAnonymousCallersOnlyReadByDefault() throws Exception {
+        Map<String, Map<String, Object>> services = services(defaultConfig());
+        for (String name : replicaNames()) {
+            assertEquals("counters:read", environment(services.get(name)).get("TALLY_AUTH_ANONYMOUS_SCOPES"), name);
+        }
+    }
+
     /** Without a bound Redis grows until the kernel kills it, then replays the same append-only file, and again. */
     @Test
     void redisAndTheLaunchersRedisHaveAMemoryBoundThatRefusesWrites() {

@@ -41,6 +41,7 @@ import dev.tally.testsupport.OpsToken;
 import dev.tally.testsupport.LocalLauncher;
 import dev.tally.testsupport.Pause;
 import dev.tally.testsupport.Ports;
+import dev.tally.testsupport.ReplicaProcess;
 import dev.tally.testsupport.RunsOnContainers;
 import dev.tally.testsupport.Spread;
 import dev.tally.testsupport.TrustedCertificate;
@@ -75,7 +76,9 @@ class ComposeIT {
         httpsPort = Ports.free();
         env = new HashMap<>(LocalLauncher.withNginxLimitsOff(Map.of("TALLY_TLS_DIR",
                 certificate.getParent().toString(), "TALLY_HTTPS_PORT", Integer.toString(httpsPort),
-                "TALLY_HTTP_PORT", Integer.toString(Ports.free()), "TALLY_OPS_TOKEN", OpsToken.generate())));
+                "TALLY_HTTP_PORT", Integer.toString(Ports.free()), "TALLY_OPS_TOKEN", OpsToken.generate(),
+                // Every scope anonymously, as the other integration tests: this one is about Compose.
+                "TALLY_AUTH_ANONYMOUS_SCOPES", ReplicaProcess.EVERY_SCOPE)));
         Instant started = Instant.now();
         compose(Duration.ofMinutes(10), "up", "-d", "--build").ok();
         System.out.printf("docker-compose up (build, health-gated start): %d s%n",

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import dev.tally.testsupport.Docker;
 import dev.tally.testsupport.Http;
 import dev.tally.testsupport.Pause;
+import dev.tally.testsupport.ReplicaProcess;
 import dev.tally.testsupport.RunsOnContainers;
 import dev.tally.testsupport.Unique;
 
@@ -60,8 +61,9 @@ class ImageIT {
         Properties properties = applicationProperties();
         String appPort = properties.getProperty("quarkus.http.port");
         String managementPort = properties.getProperty("quarkus.management.port");
+        // Every scope anonymously: this test is about the image, not authentication (docs/testing.md).
         docker("run", "-d", "--name", APP, "--network", NETWORK, "-e", "QUARKUS_REDIS_HOSTS=redis://" + REDIS + ":6379",
-                "-p", "127.0.0.1::" + appPort, "-p", "127.0.0.1::" + managementPort, IMAGE);
+                "-e", "TALLY_AUTH_ANONYMOUS_SCOPES=" + ReplicaProcess.EVERY_SCOPE, "-p", "127.0.0.1::" + appPort, "-p", "127.0.0.1::" + managementPort, IMAGE);
         management = Http.at(java.net.URI.create("http://" + docker("port", APP, managementPort).lines().findFirst()
                 .orElseThrow() + "/"));
         app = Http.at(java.net.URI.create("http://" + docker("port", APP, appPort).lines().findFirst().orElseThrow()

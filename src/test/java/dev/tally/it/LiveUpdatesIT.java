@@ -88,7 +88,7 @@ class LiveUpdatesIT {
     private static PrometheusMetrics metrics(int replica) {
         try {
             return new PrometheusMetrics(URI.create("http://127.0.0.1:" + (managementPort + replica - 1) + "/q/")
-                    .toURL());
+                    .toURL(), launcher.opsToken());
         } catch (MalformedURLException e) {
             throw new IllegalArgumentException(e);
         }

@@ -16,8 +16,13 @@ public final class PrometheusMetrics {
      * the test application's.
      */
     public PrometheusMetrics(URL managementRoot) {
+        this(managementRoot, OpsToken.ofTestApplication());
+    }
+
+    /** A replica started outside the test application (a launcher's, a process's), with its ops token. */
+    public PrometheusMetrics(URL managementRoot, String opsToken) {
         try {
-            this.management = Http.at(managementRoot.toURI()).withBearer(OpsToken.ofTestApplication());
+            this.management = Http.at(managementRoot.toURI()).withBearer(opsToken);
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(e);
         }
