@@ -134,9 +134,7 @@ async function record(summary) {
     const response = await opsFetch("/ops/recordings?seconds=" + encodeURIComponent(seconds)
       + (summary ? "&format=summary" : ""), undefined, "POST");
     if (!response.ok) {
-      let detail = response.status + "";
-      try { detail = (await response.json()).detail || detail; } catch (ignored) { /* not a problem document */ }
-      status.textContent = "refused: " + detail;
+      status.textContent = "refused: " + await problemDetail(response);
       return;
     }
     if (summary) {
@@ -227,13 +225,17 @@ function setStatus(text, cls) {
 
 function token() { return sessionStorage.getItem(TOKEN_KEY); }
 
+/** A refusal's RFC 9457 detail, or its status when the body is no problem document. */
+async function problemDetail(response) {
+  try { return (await response.json()).detail || String(response.status); } catch (ignored) { return String(response.status); }
+}
+
 /** fetch() with the token; a 401 or 403 forgets it, asks again and rejects (the caller retries once connected). */
 async function opsFetch(path, signal, method = "GET") {
   const response = await fetch(path, {
     method, headers: { "Authorization": "Bearer " + token() }, cache: "no-store", signal });
   if (response.status === 401 || response.status === 403) {
-    let detail = response.status + "";
-    try { detail = (await response.json()).detail || detail; } catch (ignored) { /* not a problem document */ }
+    const detail = await problemDetail(response);
     askForToken(detail);
     throw new Error("not authorized: " + detail);
   }
