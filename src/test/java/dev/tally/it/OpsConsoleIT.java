@@ -39,8 +39,9 @@ import dev.tally.testsupport.Ports;
 /**
  * The ops console of a real 2-replica local run (the README's launcher, without Nginx), opened in Debian's
  * headless Chromium through its chromedriver (no browser or driver download): it shows both replicas, and the
- * in-flight figure of the replica serving blocking requests rises while they run and falls when they end. Also
- * checks, on a real process's stdout, that the timing line carries the request id the client got.
+ * in-flight figure of the replica serving blocking requests rises while they run and falls when they end, its hangs
+ * panel lists them with their stacks once they pass the stuck threshold, and its recording control gives a summary
+ * and a {@code .jfr} link. Also checks, on a real process's stdout, that the timing line carries the request id the client got.
  */
 class OpsConsoleIT {
 
