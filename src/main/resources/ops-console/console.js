@@ -5,9 +5,12 @@
 const TOKEN_KEY = "tally.ops.token";
 const RECONNECT_MS = 1000;
 const HISTORY_MS = 5 * 60 * 1000;
+const HANGS_EVERY_MS = 2000;
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 const history = new Map(); // instance -> [[time, inFlight], ...]
 let selfName = null;
+let hangsAt = 0; // when /ops/hangs was last asked
+let hangsBusy = false;
 
 function text(value) { return value === undefined || value === null ? "–" : String(value); }
 function cell(row, value, cls) {
@@ -70,6 +73,93 @@ function renderSelf(self) {
   }
 }
 
+function element(tag, value, cls) {
+  const node = document.createElement(tag);
+  node.textContent = value;
+  if (cls) node.className = cls;
+  return node;
+}
+
+/** One hanging thread or request: a title, details, and its stack (always textContent: never data as HTML). */
+function hang(title, details, stack) {
+  const box = element("div", "", "hang");
+  box.append(element("div", title, "title"));
+  for (const line of details) box.append(element("div", line, "muted"));
+  box.append(element("pre", (stack || []).map(frame => "\tat " + frame).join("\n")));
+  return box;
+}
+
+function renderHangs(hangs) {
+  const deadlock = document.getElementById("deadlock");
+  deadlock.replaceChildren(...hangs.deadlocked.map(t => hang(
+    "\"" + t.name + "\" #" + t.id + (t.virtual ? " (virtual)" : "") + " " + t.state,
+    [text(t.waitKind) + " " + text(t.waitingOn) + ", held by " + text(t.lockOwner)], t.stack)));
+  if (!hangs.deadlocked.length) deadlock.append(element("p", "no deadlock", "muted"));
+  const stuck = document.getElementById("stuck");
+  stuck.replaceChildren(...hangs.stuck.map(r => hang(
+    r.method + " " + r.path + " running for " + r.ageMs + " ms",
+    ["request id " + r.requestId + " on " + r.threadKind + " thread " + r.thread], r.stack)));
+  if (!hangs.stuck.length) stuck.append(element("p", "no stuck request", "muted"));
+  document.getElementById("hangs-note").textContent = "(requests past " + hangs.stuckThresholdMs
+    + " ms; as of " + new Date().toLocaleTimeString() + ")";
+}
+
+/** At most every HANGS_EVERY_MS, one request at a time: the live feed's tick drives it. */
+async function refreshHangs() {
+  if (hangsBusy || Date.now() - hangsAt < HANGS_EVERY_MS) return;
+  hangsBusy = true;
+  hangsAt = Date.now();
+  try {
+    const response = await opsFetch("/ops/hangs");
+    if (response.ok) renderHangs(await response.json());
+  } catch (failure) {
+    // a refused token asks again; the next tick retries
+  } finally {
+    hangsBusy = false;
+  }
+}
+
+/**
+ * A flight recording of the next N seconds: its summary shown as text, or its .jfr kept as a Blob and offered
+ * through a blob: link (the page cannot navigate to /ops/recordings itself: that needs the token's header).
+ */
+async function record(summary) {
+  const status = document.getElementById("recording-status");
+  const buttons = [document.getElementById("record-summary"), document.getElementById("record-file")];
+  const seconds = document.getElementById("recording-seconds").value;
+  await ensureToken();
+  buttons.forEach(button => button.disabled = true);
+  status.textContent = "recording " + seconds + " s…";
+  try {
+    const response = await opsFetch("/ops/recordings?seconds=" + encodeURIComponent(seconds)
+      + (summary ? "&format=summary" : ""), undefined, "POST");
+    if (!response.ok) {
+      status.textContent = "refused: " + await problemDetail(response);
+      return;
+    }
+    if (summary) {
+      const pre = document.getElementById("recording-summary");
+      pre.textContent = await response.text();
+      pre.hidden = false;
+    } else {
+      const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+      const blob = await response.blob();
+      const link = document.getElementById("recording-file");
+      if (link.href) URL.revokeObjectURL(link.href);
+      link.href = URL.createObjectURL(blob);
+      link.download = name ? name[1] : "tally.jfr";
+      link.textContent = link.download + " (" + Math.round(blob.size / 1024) + " KiB)";
+      link.hidden = false;
+      link.click();
+    }
+    status.textContent = "done";
+  } catch (failure) {
+    status.textContent = failure.message;
+  } finally {
+    buttons.forEach(button => button.disabled = false);
+  }
+}
+
 function remember(replicas, now) {
   for (const r of replicas) {
     if (!history.has(r.instance)) history.set(r.instance, []);
@@ -124,6 +214,7 @@ function handle(data) {
   renderSelf(data.self);
   remember(replicas, now);
   drawChart(now);
+  refreshHangs();
 }
 
 function setStatus(text, cls) {
@@ -134,12 +225,17 @@ function setStatus(text, cls) {
 
 function token() { return sessionStorage.getItem(TOKEN_KEY); }
 
+/** A refusal's RFC 9457 detail, or its status when the body is no problem document. */
+async function problemDetail(response) {
+  try { return (await response.json()).detail || String(response.status); } catch (ignored) { return String(response.status); }
+}
+
 /** fetch() with the token; a 401 or 403 forgets it, asks again and rejects (the caller retries once connected). */
-async function opsFetch(path, signal) {
-  const response = await fetch(path, { headers: { "Authorization": "Bearer " + token() }, cache: "no-store", signal });
+async function opsFetch(path, signal, method = "GET") {
+  const response = await fetch(path, {
+    method, headers: { "Authorization": "Bearer " + token() }, cache: "no-store", signal });
   if (response.status === 401 || response.status === 403) {
-    let detail = response.status + "";
-    try { detail = (await response.json()).detail || detail; } catch (ignored) { /* not a problem document */ }
+    const detail = await problemDetail(response);
     askForToken(detail);
     throw new Error("not authorized: " + detail);
   }
@@ -229,5 +325,7 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", () => show(button.dataset.view));
   }
   document.getElementById("forget").addEventListener("click", () => askForToken("token forgotten"));
+  document.getElementById("record-summary").addEventListener("click", () => record(true));
+  document.getElementById("record-file").addEventListener("click", () => record(false));
   connect();
 });

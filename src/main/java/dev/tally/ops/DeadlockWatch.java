@@ -116,6 +116,11 @@ public class DeadlockWatch {
         return threads;
     }
 
+    /** The deadlocked threads of the last scan (empty when none), without scanning again: for the console. */
+    public List<ThreadSnapshot> current() {
+        return deadlocked;
+    }
+
     static String names(List<ThreadSnapshot> threads) {
         return threads.stream().map(t -> "\"" + t.name() + "\" #" + t.id()).collect(Collectors.joining(", "));
     }

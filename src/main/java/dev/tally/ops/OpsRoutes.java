@@ -83,23 +83,26 @@ public class OpsRoutes {
     private void requests(RoutingContext ctx) {
         List<Map<String, Object>> rows = inFlight.all().stream()
                 .sorted(Comparator.comparing(InFlightRequest::startedAt))
-                .map(request -> {
-                    Thread thread = request.servingThread();
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("method", request.method());
-                    row.put("path", request.path());
-                    row.put("requestId", request.requestId());
-                    row.put("startedAt", request.startedAt().toString());
-                    row.put("ageMs", request.age().toMillis());
-                    row.put("thread", thread.getName() + " #" + thread.threadId());
-                    row.put("threadKind", request.threadKind().label());
-                    return row;
-                }).toList();
+                .map(OpsRoutes::row).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("instance", instance.value());
         body.put("inFlight", rows.size());
         body.put("requests", rows);
         replies.json(ctx, 200, body);
+    }
+
+    /** One request in flight as the ops routes list it (HangRoutes adds its thread's stack). */
+    static Map<String, Object> row(InFlightRequest request) {
+        Thread thread = request.servingThread();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("method", request.method());
+        row.put("path", request.path());
+        row.put("requestId", request.requestId());
+        row.put("startedAt", request.startedAt().toString());
+        row.put("ageMs", request.age().toMillis());
+        row.put("thread", thread.getName() + " #" + thread.threadId());
+        row.put("threadKind", request.threadKind().label());
+        return row;
     }
 
     /** Redis down: a 503 problem with the configured Retry-After (web/ExpectedFailures), like the app port. */

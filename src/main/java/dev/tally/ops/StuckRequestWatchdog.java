@@ -2,6 +2,8 @@ package dev.tally.ops;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,10 +45,16 @@ public class StuckRequestWatchdog {
         clock.every(PERIOD, "stuck-request watchdog", this::check);
     }
 
+    /** The requests in flight now for {@code tally.ops.stuck-threshold} or longer, oldest first. */
+    public List<InFlightRequest> stuckNow() {
+        return inFlight.all().stream().filter(request -> request.age().compareTo(threshold) >= 0)
+                .sorted(Comparator.comparing(InFlightRequest::startedAt)).toList();
+    }
+
     void check() {
-        for (InFlightRequest request : inFlight.all()) {
+        for (InFlightRequest request : stuckNow()) {
             Duration age = request.age();
-            if (age.compareTo(threshold) >= 0 && request.markStuck()) {
+            if (request.markStuck()) {
                 stuck.increment();
                 Thread thread = request.servingThread();
                 String stack = Arrays.stream(thread.getStackTrace()).map(frame -> "\tat " + frame)

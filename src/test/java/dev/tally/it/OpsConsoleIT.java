@@ -39,8 +39,9 @@ import dev.tally.testsupport.Ports;
 /**
  * The ops console of a real 2-replica local run (the README's launcher, without Nginx), opened in Debian's
  * headless Chromium through its chromedriver (no browser or driver download): it shows both replicas, and the
- * in-flight figure of the replica serving blocking requests rises while they run and falls when they end. Also
- * checks, on a real process's stdout, that the timing line carries the request id the client got.
+ * in-flight figure of the replica serving blocking requests rises while they run and falls when they end, its hangs
+ * panel lists them with their stacks once they pass the stuck threshold, and its recording control gives a summary
+ * and a {@code .jfr} link. Also checks, on a real process's stdout, that the timing line carries the request id the client got.
  */
 class OpsConsoleIT {
 
@@ -155,11 +156,17 @@ class OpsConsoleIT {
             wait.until(page -> inFlight(page, "console-1") >= BLOCKED);
             assertEquals(0, inFlight(browser, "console-2"), "the other replica serves none of them");
             screenshot(browser, Path.of("target", "ops-console.png"));
+            // Past tally.ops.stuck-threshold (5 s) the panel lists each with its serving thread's stack.
+            wait.until(page -> page.findElements(By.cssSelector("#stuck .hang")).size() >= BLOCKED);
+            assertTrue(browser.findElement(By.cssSelector("#stuck .hang pre")).getText()
+                    .contains("dev.tally.work.BlockingWork.block("), "a stuck request's stack");
+            assertEquals("no deadlock", browser.findElement(By.id("deadlock")).getText());
 
             for (CompletableFuture<Integer> request : blocked) {
                 assertEquals(200, request.join());
             }
             wait.until(page -> inFlight(page, "console-1") == 0);
+            wait.until(page -> page.findElement(By.id("stuck")).getText().equals("no stuck request"));
 
             // Asked once per tab: a reload keeps the token (sessionStorage) and goes live without asking.
             browser.navigate().refresh();
@@ -168,6 +175,18 @@ class OpsConsoleIT {
             // The header's links fetch with the token too.
             browser.findElement(By.cssSelector("button[data-view='/ops/threads']")).click();
             wait.until(page -> page.findElement(By.id("view")).getText().contains("/ops/threads (200)"));
+
+            // A flight recording, as a summary and as a .jfr kept in a Blob (fetched with the token).
+            WebElement seconds = browser.findElement(By.id("recording-seconds"));
+            seconds.clear();
+            seconds.sendKeys("1");
+            browser.findElement(By.id("record-summary")).click();
+            wait.until(page -> page.findElement(By.id("recording-summary")).getText().contains("GC"));
+            browser.findElement(By.id("record-file")).click();
+            wait.until(page -> page.findElement(By.id("recording-file")).getText().endsWith("KiB)"));
+            WebElement file = browser.findElement(By.id("recording-file"));
+            assertTrue(file.getAttribute("href").startsWith("blob:"), file.getAttribute("href"));
+            assertTrue(file.getText().matches("tally-console-1-.*\\.jfr \\([1-9]\\d* KiB\\)"), file.getText());
         } finally {
             browser.quit();
             clients.shutdownNow();

@@ -58,7 +58,7 @@ class OpsAccessTest {
     @Test
     void theTableCoversTheRoutesThatMatter() {
         Set<String> paths = routes.calls().stream().map(Call::toString).collect(Collectors.toSet());
-        for (String known : List.of("GET /ops/threads", "GET /ops/requests", "GET /ops/cluster", "GET /ops/events",
+        for (String known : List.of("GET /ops/threads", "GET /ops/requests", "GET /ops/hangs", "GET /ops/cluster", "GET /ops/events",
                 "GET /ops/", "GET /ops/jobs/dead", "POST /ops/jobs/dead/x/redrive", "GET /q/metrics",
                 "GET /q/health/live", "GET /q/health/ready", "GET /q/health/started", "GET /q/openapi")) {
             assertTrue(paths.contains(known), known + " is in the table: " + paths);
