@@ -3,12 +3,9 @@
 -- Returns {requests in this window, this one included; ms until the window ends}. The counter expires with its
 -- window, so a caller that stops leaves nothing behind.
 local count = redis.call('INCR', KEYS[1])
-if count == 1 then
-    redis.call('PEXPIRE', KEYS[1], ARGV[1])
-end
 local left = redis.call('PTTL', KEYS[1])
 if left < 0 then
-    -- A counter without a lifetime (written by hand, say) must not lock its caller out for good.
+    -- A new window (or a counter that lost its lifetime, written by hand say): it ends one window from now.
     redis.call('PEXPIRE', KEYS[1], ARGV[1])
     left = tonumber(ARGV[1])
 end
