@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -80,7 +82,9 @@ class QuotaTest {
             assertTrue(header(answer, "RateLimit").matches("\"key\";r=[0-4];t=1"), header(answer, "RateLimit"));
         }
         for (HttpResponse<String> answer : refused) {
-            assertProblem(answer, 429, tally("rate-limited"));
+            JsonNode problem = assertProblem(answer, 429, tally("rate-limited"));
+            // After tagging in the pipeline (pipeline/RequestPipeline): the refusal carries the request's id.
+            assertEquals(problem.path("requestId").asText(), header(answer, "X-Request-Id"));
             assertEquals("1", header(answer, "Retry-After"));
             assertEquals("\"key\";q=" + KEY_RATE + ";w=1", header(answer, "RateLimit-Policy"));
             assertEquals("\"key\";r=0;t=1", header(answer, "RateLimit"));
