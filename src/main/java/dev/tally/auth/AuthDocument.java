@@ -16,7 +16,7 @@ import io.quarkus.smallrye.openapi.OpenApiFilter;
  * The API document's security, from {@link RouteScopes}: one bearer scheme, and on every operation that needs a
  * scope its requirement (the scopes of which one grants it) and its 401 and 403 answers. Open operations keep an
  * empty requirement, which says "no credentials needed". Every operation may answer 401 {@code invalid-api-key}:
- * a key that is presented is checked everywhere.
+ * a key that is presented is checked everywhere; and 429 {@code rate-limited}: every caller has a quota.
  */
 @OpenApiFilter(OpenApiFilter.RunStage.BUILD)
 public class AuthDocument implements OASFilter {
@@ -40,6 +40,9 @@ public class AuthDocument implements OASFilter {
     }
 
     private static void describe(String path, Operation operation, Set<Scope> scopes) {
+        // Every app operation passes the quota (auth/Quota), whoever calls.
+        answer(path, operation, 429, "`rate-limited`: over the caller's quota of requests per second (per API key, "
+                + "or per client address when anonymous)");
         if (scopes.isEmpty()) {
             operation.addSecurityRequirement(OASFactory.createSecurityRequirement());
             answer(path, operation, 401, "`invalid-api-key`: an Authorization header was sent, and it is not a "

@@ -30,4 +30,22 @@ public interface AuthSettings {
     /** {@code tally.auth.max-keys}: how many API keys may exist; creating one more is a 409. */
     @WithDefault("1000")
     int maxKeys();
+
+    /** {@code tally.auth.quota.*}: requests per second per caller, counted in Redis across replicas. */
+    QuotaSettings quota();
+
+    interface QuotaSettings {
+
+        /** {@code tally.auth.quota.enabled}: whether the quota is checked at all. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** {@code tally.auth.quota.key-rate}: requests per one-second window for each API key. */
+        @WithDefault("100")
+        int keyRate();
+
+        /** {@code tally.auth.quota.anonymous-rate}: requests per one-second window for each anonymous client address. */
+        @WithDefault("20")
+        int anonymousRate();
+    }
 }

@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import dev.tally.auth.Authentication;
+import dev.tally.auth.Quota;
 import dev.tally.guard.DrainHandoff;
 import dev.tally.live.LiveHandshakeGate;
 import dev.tally.ops.OpsAccess;
@@ -33,6 +34,7 @@ import io.vertx.ext.web.Router;
  * <li>a 401 from authentication (a malformed, unknown, revoked or expired API key) is tagged, timed and logged
  * the same way (an admitted request's line names its key, never the secret); it comes before the live handshake
  * gate, so a socket that presents a key needs a valid one.
+ * <li>a 429 from the quota (auth/Quota, right after authentication) is tagged, timed and logged the same way.
  * <li>a refused live handshake (400 bad name, 503 at the socket cap or while draining) is tagged, timed and
  * logged the same way; an accepted one leaves the in-flight registry at the gate and writes no access line, as
  * it becomes a socket that may stay open for hours (sockets have their own metrics, {@code live/LiveMetrics}).
@@ -53,12 +55,13 @@ public class RequestPipeline {
     private final BodyLimit bodyLimit;
     private final DrainHandoff drainHandoff;
     private final Authentication authentication;
+    private final Quota quota;
     private final LiveHandshakeGate liveGate;
     private final OpsResponseHeaders opsHeaders;
     private final OpsAccess opsAccess;
 
     public RequestPipeline(RouterProblems problems, RequestTagging tagging, RequestTiming timing, BodyLimit bodyLimit,
-            DrainHandoff drainHandoff, Authentication authentication, LiveHandshakeGate liveGate,
+            DrainHandoff drainHandoff, Authentication authentication, Quota quota, LiveHandshakeGate liveGate,
             OpsResponseHeaders opsHeaders, OpsAccess opsAccess) {
         this.problems = problems;
         this.tagging = tagging;
@@ -66,6 +69,7 @@ public class RequestPipeline {
         this.bodyLimit = bodyLimit;
         this.drainHandoff = drainHandoff;
         this.authentication = authentication;
+        this.quota = quota;
         this.liveGate = liveGate;
         this.opsHeaders = opsHeaders;
         this.opsAccess = opsAccess;
@@ -90,8 +94,11 @@ public class RequestPipeline {
                 //    may use the route is decided in the REST layer (auth/ScopeCheck, a request filter), because
                 //    only there is the route known as RESTEasy matched it; a second reading of the path here could
                 //    disagree with RESTEasy's (trailing slashes, encodings) and open a route by accident.
-                .handler(authentication::authenticate);
-        // 6. Live handshake gate: refuses a bad name, a full or draining replica before the WebSocket upgrade.
+                .handler(authentication::authenticate)
+                // 6. Quota: requests per second per caller (auth/Quota), right after it is known; a 429 here is
+                //    tagged, timed and logged like the 401, and comes before the handshake gate and the body.
+                .handler(quota::check);
+        // 7. Live handshake gate: refuses a bad name, a full or draining replica before the WebSocket upgrade.
         router.route(LiveHandshakeGate.PATH).order(FIRST + 1).handler(liveGate::check);
         // Then the resource (JAX-RS or the WebSocket endpoint). Inside the REST layer, installed by RESTEasy from
         // their annotations: web/EmptyBodyMediaType before matching (an empty body has no media type to refuse),

@@ -102,6 +102,14 @@ public class Keys {
         return prefix + AUTH_TAG + "names";
     }
 
+    /**
+     * A caller's request count in the current quota window ({@code auth/Quota}): {@code subject} is
+     * {@code key-<id>} or {@code addr-<client address>}, which holds neither brace. Expires with its window.
+     */
+    public String quotaWindow(String subject) {
+        return prefix + "{q:" + subject + "}";
+    }
+
     private static Optional<String> between(String text, String head, String tail) {
         if (text.length() < head.length() + tail.length() || !text.startsWith(head) || !text.endsWith(tail)) {
             return Optional.empty();

@@ -64,6 +64,11 @@ public final class ProblemException extends RuntimeException {
         return new ProblemException(422, slug, detail, null, Map.of());
     }
 
+    /** 429: the caller is over its quota; {@code headers} carry {@code Retry-After} and the quota's state. */
+    public static ProblemException tooManyRequests(String slug, String detail, Map<String, String> headers) {
+        return new ProblemException(429, slug, detail, null, Map.copyOf(headers));
+    }
+
     public static ProblemException unavailable(String slug, String detail, long retryAfterSeconds) {
         return new ProblemException(503, slug, detail, null,
                 Map.of("Retry-After", Long.toString(retryAfterSeconds)));

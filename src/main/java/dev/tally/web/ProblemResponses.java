@@ -89,7 +89,7 @@ public class ProblemResponses implements OASFilter {
         }
         slugs.forEach(slug -> problem.addExample(slug, example(path, status, Problem.type(slug), Problem.title(slug))));
         response.setContent(OASFactory.createContent().addMediaType(Problem.MEDIA_TYPE, problem));
-        if (status == 503) {
+        if (status == 503 || status == 429) {
             response.addHeader("Retry-After", OASFactory.createHeader()
                     .description("Seconds to wait before retrying")
                     .schema(OASFactory.createSchema().addType(SchemaType.INTEGER)));

@@ -66,7 +66,7 @@ class RedisRefusalsIT {
             assertEquals("OK", redis.command("CONFIG", "SET", "maxmemory", "4mb"));
 
             assertEveryWrite(replica, 5);
-            assertStatus(200, http.get(replica.url("/api/v1/counters/" + counter))); // reads still work
+            assertStatus(200, http.get(replica.url("/api/v1/counters/" + counter))); // reads still work (the quota fails open: auth/Quota)
             assertEquals(200, ready(replica), "a full Redis still answers: the replica stays ready");
             // The cluster snapshot publisher fails every second meanwhile; its warning comes once per episode.
             double ours = refusals(replica, "oom");
@@ -159,7 +159,7 @@ class RedisRefusalsIT {
             awaitStatus(503, () -> increment(replica, counter));
             awaitRefusals(replica, "readonly", 1);
             assertEveryWrite(replica, 5);
-            assertStatus(200, http.get(replica.url("/api/v1/counters/" + counter))); // a replica serves reads
+            assertStatus(200, http.get(replica.url("/api/v1/counters/" + counter))); // a replica serves reads (the quota fails open)
             assertEquals(200, ready(replica), "a read-only Redis still answers: the replica stays ready");
 
             assertEquals("OK", redis.command("REPLICAOF", "NO", "ONE"));

@@ -66,6 +66,7 @@ class KeyLifetimeTest {
             Map.entry(Pattern.compile("\\{jobs}:job:" + ID), false),
             Map.entry(Pattern.compile("\\{auth}:key:[A-Za-z0-9_-]+"), true),
             Map.entry(Pattern.compile("\\{auth}:names"), true),
+            Map.entry(Pattern.compile("\\{q:(key-[A-Za-z0-9_-]+|addr-[0-9A-Fa-f.:%a-z]+)}"), false), // quota windows
             Map.entry(Pattern.compile("\\{ops}:replicas"), false),
             Map.entry(Pattern.compile("\\{ops}:replica:.+"), false));
 

@@ -47,6 +47,7 @@ public final class LocalLauncher implements AutoCloseable {
                 // As ReplicaProcess: every scope anonymously unless the test says otherwise.
                 builder.environment().put("TALLY_AUTH_ANONYMOUS_SCOPES", ReplicaProcess.EVERY_SCOPE);
             }
+            builder.environment().putAll(ReplicaProcess.UNLIMITED_QUOTA);
             builder.environment().putAll(env);
             this.process = builder.start();
         } catch (IOException e) {

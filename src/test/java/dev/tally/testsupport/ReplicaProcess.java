@@ -19,6 +19,10 @@ import java.util.concurrent.TimeUnit;
 public final class ReplicaProcess implements AutoCloseable {
 
     private static final String RUN_TOKEN = OpsToken.generate();
+    /** {@code tally.auth.quota.*} far above what any test sends (checked, so its cost stays in every test). */
+    public static final Map<String, String> UNLIMITED_QUOTA = Map.of("TALLY_AUTH_QUOTA_KEY_RATE", "1000000",
+            "TALLY_AUTH_QUOTA_ANONYMOUS_RATE", "1000000");
+
     /** {@code tally.auth.anonymous-scopes} granting everything, for tests that are not about authentication. */
     public static final String EVERY_SCOPE = "counters:read,counters:write,counters:admin,jobs:submit,jobs:admin,work";
 
@@ -50,6 +54,7 @@ public final class ReplicaProcess implements AutoCloseable {
             env.put("TALLY_OPS_TOKEN", RUN_TOKEN);
             // Tests not about authentication call with every scope, unkeyed; an auth test overrides this.
             env.put("TALLY_AUTH_ANONYMOUS_SCOPES", EVERY_SCOPE);
+            env.putAll(UNLIMITED_QUOTA); // every test calls from one address; a quota test overrides this
             env.putAll(extraEnv);
             this.process = builder.start();
         } catch (IOException e) {

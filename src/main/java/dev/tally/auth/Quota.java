@@ -1,0 +1,95 @@
+package dev.tally.auth;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.tally.redis.Keys;
+import dev.tally.redis.LuaScript;
+import dev.tally.redis.RedisGateway;
+import dev.tally.web.ProblemException;
+import dev.tally.web.ProblemWriter;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Pipeline stage "quota" (installed by {@code pipeline/RequestPipeline}, right after {@link Authentication}):
+ * requests per second per caller, an API key by its id and an anonymous caller by its client address (the one
+ * Nginx forwards, as {@code quarkus.http.proxy.*} resolves it). One script per request counts it in Redis, so
+ * every replica shares the count. Past the quota: 429 {@code rate-limited} with {@code Retry-After}; every answer
+ * carries the {@code RateLimit-Policy} and {@code RateLimit} fields of draft-ietf-httpapi-ratelimit-headers-11.
+ *
+ * <p>Redis trouble during the check lets the request through (fail-open, see docs/security.md): the quota
+ * protects capacity, and refusing everything while Redis is unreachable would turn a limiter hiccup into an
+ * outage of routes that do not need Redis; those that do answer their own 503.
+ */
+@ApplicationScoped
+public class Quota {
+
+    private static final Logger LOG = Logger.getLogger(Quota.class);
+    private static final LuaScript SCRIPT = LuaScript.load("auth_quota");
+    static final long WINDOW_MS = 1000;
+    private static final String WINDOW_ARG = Long.toString(WINDOW_MS);
+
+    private final RedisGateway redis;
+    private final Keys keys;
+    private final ProblemWriter problems;
+    private final AuthSettings.QuotaSettings settings;
+
+    Quota(RedisGateway redis, Keys keys, ProblemWriter problems, AuthSettings settings) {
+        this.redis = redis;
+        this.keys = keys;
+        this.problems = problems;
+        this.settings = settings.quota();
+        if (this.settings.keyRate() < 1 || this.settings.anonymousRate() < 1) {
+            throw new IllegalArgumentException("tally.auth.quota.key-rate and anonymous-rate must be at least 1");
+        }
+    }
+
+    public void check(RoutingContext ctx) {
+        if (!settings.enabled()) {
+            ctx.next();
+            return;
+        }
+        Caller caller = Caller.of(ctx);
+        String policy;
+        int limit;
+        String subject;
+        if (caller.isAnonymous()) {
+            policy = "anonymous";
+            limit = settings.anonymousRate();
+            subject = "addr-" + ctx.request().remoteAddress().hostAddress();
+        } else {
+            policy = "key";
+            limit = settings.keyRate();
+            subject = caller.identity();
+        }
+        // The body handler comes later; hold the body back while Redis answers (it resumes the request).
+        ctx.request().pause();
+        redis.script(SCRIPT, List.of(keys.quotaWindow(subject)), List.of(WINDOW_ARG)).subscribe().with(reply -> {
+            ctx.request().resume();
+            long count = reply.get(0).toLong();
+            long secondsLeft = Math.max(1, (reply.get(1).toLong() + 999) / 1000);
+            Map<String, String> fields = Map.of(
+                    "RateLimit-Policy", "\"" + policy + "\";q=" + limit + ";w=1",
+                    "RateLimit", "\"" + policy + "\";r=" + Math.max(0, limit - count) + ";t=" + secondsLeft);
+            if (count > limit) {
+                Map<String, String> headers = new HashMap<>(fields);
+                headers.put("Retry-After", Long.toString(secondsLeft));
+                problems.send(ctx, ProblemException.tooManyRequests("rate-limited", "Over the quota of " + limit
+                        + " requests per second for this " + (caller.isAnonymous() ? "client address" : "API key")
+                        + "; retry after the window ends", headers));
+                return;
+            }
+            fields.forEach(ctx.response()::putHeader);
+            ctx.next();
+        }, failure -> {
+            ctx.request().resume();
+            LOG.debugf("quota unchecked (fail-open): %s", failure.getMessage());
+            ctx.next();
+        });
+    }
+}
