@@ -155,12 +155,21 @@ class ComposeFileTest {
                 "the error says how to make the token:\n" + refused.output());
     }
 
-    /** As shipped, a caller without an API key may only read counters: Compose opens nothing more by default. */
+    /**
+     * As shipped, Compose's replicas authenticate as the application does by default: anonymous callers may only
+     * read counters, with the application's quotas (the same values as application.properties).
+     */
     @Test
-    void everyReplicaLetsAnonymousCallersOnlyReadByDefault() throws Exception {
+    void everyReplicaHasTheApplicationsAuthenticationDefaults() throws Exception {
+        Map<String, String> defaults = ConfigKeys.tallyDefaults();
         Map<String, Map<String, Object>> services = services(defaultConfig());
         for (String name : replicaNames()) {
-            assertEquals("counters:read", environment(services.get(name)).get("TALLY_AUTH_ANONYMOUS_SCOPES"), name);
+            Map<String, String> environment = environment(services.get(name));
+            assertEquals(defaults.get("tally.auth.anonymous-scopes"), environment.get("TALLY_AUTH_ANONYMOUS_SCOPES"),
+                    name);
+            assertEquals(defaults.get("tally.auth.quota.key-rate"), environment.get("TALLY_AUTH_QUOTA_KEY_RATE"), name);
+            assertEquals(defaults.get("tally.auth.quota.anonymous-rate"),
+                    environment.get("TALLY_AUTH_QUOTA_ANONYMOUS_RATE"), name);
         }
     }
 

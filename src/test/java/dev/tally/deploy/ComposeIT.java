@@ -79,6 +79,7 @@ class ComposeIT {
                 "TALLY_HTTP_PORT", Integer.toString(Ports.free()), "TALLY_OPS_TOKEN", OpsToken.generate(),
                 // Every scope anonymously, as the other integration tests: this one is about Compose.
                 "TALLY_AUTH_ANONYMOUS_SCOPES", ReplicaProcess.EVERY_SCOPE)));
+        env.putAll(ReplicaProcess.UNLIMITED_QUOTA); // 32 clients from one address
         Instant started = Instant.now();
         compose(Duration.ofMinutes(10), "up", "-d", "--build").ok();
         System.out.printf("docker-compose up (build, health-gated start): %d s%n",
