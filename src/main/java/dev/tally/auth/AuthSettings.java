@@ -47,5 +47,13 @@ public interface AuthSettings {
         /** {@code tally.auth.quota.anonymous-rate}: requests per one-second window for each anonymous client address. */
         @WithDefault("20")
         int anonymousRate();
+
+        /**
+         * {@code tally.auth.quota.check-timeout}: the longest a request waits for its count; past it the request goes
+         * on uncounted (fail-open). Far below {@code tally.redis.command-timeout}, so that a frozen Redis does not
+         * add a whole command timeout to every request, those that never touch Redis ({@code GET /}) included.
+         */
+        @WithDefault("200ms")
+        Duration checkTimeout();
     }
 }

@@ -69,7 +69,8 @@ public class Quota {
         }
         // The body handler comes later; hold the body back while Redis answers (it resumes the request).
         ctx.request().pause();
-        redis.script(SCRIPT, List.of(keys.quotaWindow(subject)), List.of(WINDOW_ARG)).subscribe().with(reply -> {
+        redis.script(SCRIPT, List.of(keys.quotaWindow(subject)), List.of(WINDOW_ARG), settings.checkTimeout())
+                .subscribe().with(reply -> {
             ctx.request().resume();
             long count = reply.get(0).toLong();
             long secondsLeft = Math.max(1, (reply.get(1).toLong() + 999) / 1000);

@@ -47,10 +47,15 @@ public class RedisGateway {
 
     /** Runs a script by its SHA-1, loading it on the first {@code NOSCRIPT} (e.g. after a Redis restart). */
     public Uni<Response> script(LuaScript script, List<String> keys, List<String> args) {
+        return script(script, keys, args, timeout);
+    }
+
+    /** The same with its own budget, for a check that must give up sooner than a command does. */
+    public Uni<Response> script(LuaScript script, List<String> keys, List<String> args, Duration budget) {
         Uni<Response> call = redis.execute("EVALSHA", evalArgs(script.sha1(), keys, args))
                 .onFailure(RedisGateway::isNoScript)
                 .recoverWithUni(() -> redis.execute("EVAL", evalArgs(script.source(), keys, args)));
-        return bounded(call, "script " + script.name(), timeout);
+        return bounded(call, "script " + script.name(), budget);
     }
 
     /** A PING with its own, usually shorter, budget: what readiness needs. */
