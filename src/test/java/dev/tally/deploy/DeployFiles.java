@@ -324,6 +324,27 @@ final class DeployFiles {
         }
     }
 
+    /**
+     * {@code npm ci} in {@code dir} (a validator's package with its lockfile), unless {@code node_modules} was
+     * installed from the current lockfile already: the validators' dependencies come from npm, never from the repo.
+     */
+    static synchronized void npmCi(Path dir) {
+        Path lock = dir.resolve("package-lock.json");
+        Path installed = dir.resolve("node_modules/.package-lock.json");
+        try {
+            if (Files.isRegularFile(installed)
+                    && Files.getLastModifiedTime(installed).compareTo(Files.getLastModifiedTime(lock)) >= 0) {
+                return;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Path npm = requireTool("npm", "install npm (apt-get install npm, or with Node.js)");
+        Result install = run(List.of(npm.toString(), "ci", "--no-audit", "--no-fund", "--prefer-offline"),
+                System.getenv(), "", Duration.ofMinutes(5), dir);
+        assertEquals(0, install.exit(), "npm ci in " + ROOT.relativize(dir) + " failed:\n" + install.output());
+    }
+
     static Path findOnPath(String name) {
         String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/sbin:/usr/bin:/sbin:/bin";
         for (String entry : path.split(File.pathSeparator)) {

@@ -968,7 +968,7 @@ class KubernetesManifestsTest {
     /** Runs k8s/validate/validate.mjs on YAML documents; installs its packages from the lockfile when missing. */
     private static JsonNode validate(String yaml) {
         Path node = DeployFiles.requireTool("node", "install Node.js 20 or newer (apt-get install nodejs)");
-        installValidator();
+        DeployFiles.npmCi(VALIDATOR);
         Path input = null;
         try {
             input = Files.createTempFile("tally-k8s-", ".yaml");
@@ -987,22 +987,6 @@ class KubernetesManifestsTest {
         }
     }
 
-    private static synchronized void installValidator() {
-        Path lock = VALIDATOR.resolve("package-lock.json");
-        Path installed = VALIDATOR.resolve("node_modules/.package-lock.json");
-        try {
-            if (Files.isRegularFile(installed)
-                    && Files.getLastModifiedTime(installed).compareTo(Files.getLastModifiedTime(lock)) >= 0) {
-                return;
-            }
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-        Path npm = DeployFiles.requireTool("npm", "install npm (apt-get install npm, or with Node.js)");
-        Result install = DeployFiles.run(List.of(npm.toString(), "ci", "--no-audit", "--no-fund", "--prefer-offline"),
-                System.getenv(), "", Duration.ofMinutes(5), VALIDATOR);
-        assertEquals(0, install.exit(), "npm ci in k8s/validate failed:\n" + install.output());
-    }
 
     private static String dump(List<Map<String, Object>> documents) {
         DumperOptions options = new DumperOptions();

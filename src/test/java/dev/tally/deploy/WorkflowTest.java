@@ -331,7 +331,7 @@ class WorkflowTest {
     /** Runs .github/validate/validate.mjs on one workflow text; installs its packages from the lockfile if missing. */
     private static JsonNode validate(String workflow) {
         Path node = DeployFiles.requireTool("node", "install Node.js 20 or newer (apt-get install nodejs)");
-        installValidator();
+        DeployFiles.npmCi(VALIDATOR);
         Path dir = null;
         try {
             dir = Files.createTempDirectory("tally-workflow-");
@@ -353,22 +353,6 @@ class WorkflowTest {
         }
     }
 
-    private static synchronized void installValidator() {
-        Path lock = VALIDATOR.resolve("package-lock.json");
-        Path installed = VALIDATOR.resolve("node_modules/.package-lock.json");
-        try {
-            if (Files.isRegularFile(installed)
-                    && Files.getLastModifiedTime(installed).compareTo(Files.getLastModifiedTime(lock)) >= 0) {
-                return;
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Path npm = DeployFiles.requireTool("npm", "install npm (apt-get install npm, or with Node.js)");
-        Result install = DeployFiles.run(List.of(npm.toString(), "ci", "--no-audit", "--no-fund", "--prefer-offline"),
-                System.getenv(), "", Duration.ofMinutes(5), VALIDATOR);
-        assertEquals(0, install.exit(), "npm ci in .github/validate failed:\n" + install.output());
-    }
 
     private static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> paths = Files.walk(from)) {

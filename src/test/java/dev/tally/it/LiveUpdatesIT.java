@@ -65,9 +65,7 @@ class LiveUpdatesIT {
 
     @AfterAll
     static void stop() {
-        if (launcher != null) {
-            assertEquals(0, launcher.stop(Duration.ofSeconds(90)), launcher.output());
-        }
+        LocalLauncher.stopCleanly(launcher, Duration.ofSeconds(90));
         if (redis != null) {
             redis.close();
         }

@@ -81,9 +81,7 @@ class NginxHardeningIT {
 
     @AfterAll
     static void stop() {
-        if (launcher != null) {
-            assertEquals(0, launcher.stop(Duration.ofSeconds(60)), launcher.output());
-        }
+        LocalLauncher.stopCleanly(launcher, Duration.ofSeconds(60));
     }
 
     private static String url(String path) {

@@ -75,9 +75,7 @@ class NginxTopologyIT {
 
     @AfterAll
     static void stop() {
-        if (launcher != null) {
-            assertEquals(0, launcher.stop(Duration.ofSeconds(90)), launcher.output());
-        }
+        LocalLauncher.stopCleanly(launcher, Duration.ofSeconds(90));
     }
 
     /**

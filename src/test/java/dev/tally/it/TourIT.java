@@ -55,9 +55,7 @@ class TourIT {
 
     @AfterAll
     static void stop() {
-        if (launcher != null) {
-            assertEquals(0, launcher.stop(Duration.ofSeconds(90)), launcher.output());
-        }
+        LocalLauncher.stopCleanly(launcher, Duration.ofSeconds(90));
     }
 
     private static String tour() throws IOException {

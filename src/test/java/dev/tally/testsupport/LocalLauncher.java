@@ -152,6 +152,19 @@ public final class LocalLauncher implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * For a test class's {@code @AfterAll}: stops {@code launcher} if it was started, and fails unless it exited 0
+     * (a launcher that cannot stop cleanly leaves processes behind), showing what it printed.
+     */
+    public static void stopCleanly(LocalLauncher launcher, Duration timeout) {
+        if (launcher != null) {
+            int exit = launcher.stop(timeout);
+            if (exit != 0) {
+                throw new AssertionError("launcher exited " + exit + ":\n" + launcher.output());
+            }
+        }
+    }
+
     /** Everything printed so far; once the launcher has exited, everything it printed. */
     public String output() {
         if (!process.isAlive()) {
