@@ -32,6 +32,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.tally.testsupport.ApiKeys;
 import dev.tally.testsupport.BinaryRedis;
+import dev.tally.testsupport.Closing;
 import dev.tally.testsupport.Http;
 import dev.tally.testsupport.LiveSocket;
 import dev.tally.testsupport.OpsToken;
@@ -99,12 +100,7 @@ class RedisAclIT {
 
     @AfterAll
     static void stop() {
-        if (replica != null) {
-            replica.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
+        Closing.all(replica, redis);
     }
 
     /** The rule's words, as {@code ACL SETUSER} takes them after the user's name (the file is nothing else). */

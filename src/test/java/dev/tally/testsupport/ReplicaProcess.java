@@ -69,7 +69,12 @@ public final class ReplicaProcess implements AutoCloseable {
 
     public static ReplicaProcess start(String instanceId, String redisUrl, Map<String, String> extraEnv) {
         ReplicaProcess replica = new ReplicaProcess(instanceId, redisUrl, extraEnv);
-        replica.awaitReady(Duration.ofSeconds(60));
+        try {
+            replica.awaitReady(Duration.ofSeconds(60));
+        } catch (RuntimeException notReady) {
+            replica.kill(); // the caller never gets it, so nothing else would stop it
+            throw notReady;
+        }
         return replica;
     }
 
