@@ -14,6 +14,8 @@ import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import io.vertx.redis.client.impl.types.ErrorType;
 
+import dev.tally.runtime.FailureReasons;
+
 /**
  * The one door to Redis. Every call is non-blocking, bounded in time, and fails with exactly one of two
  * exceptions: {@link RedisReplyException} when Redis rejected the command for good (a wrong command, an overflow,
@@ -112,8 +114,7 @@ public class RedisGateway {
                 return new RedisUnavailableException(refusal, what + " refused: " + reply.getMessage());
             }).orElseGet(() -> new RedisReplyException(reply.getMessage()));
         }
-        String reason = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
-        return new RedisUnavailableException(what + " failed: " + reason, failure);
+        return new RedisUnavailableException(what + " failed: " + FailureReasons.of(failure), failure);
     }
 
     private static boolean isNoScript(Throwable failure) {

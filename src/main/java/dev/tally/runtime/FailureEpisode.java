@@ -30,9 +30,9 @@ public final class FailureEpisode {
         if (failures.getAndIncrement() == 0) {
             startedNanos = System.nanoTime();
             log.warnf("%s failed (retrying every %d ms, logged again when it works): %s", task,
-                    retryEvery.toMillis(), failure.getMessage());
+                    retryEvery.toMillis(), FailureReasons.of(failure));
         } else {
-            log.debugf("%s failed again: %s", task, failure.getMessage());
+            log.debugf("%s failed again: %s", task, FailureReasons.of(failure));
         }
     }
 

@@ -26,7 +26,12 @@ public final class BinaryRedis implements RealRedis {
     private Process process;
 
     BinaryRedis(Path binary) {
+        this(binary, List.of());
+    }
+
+    private BinaryRedis(Path binary, List<String> extraArgs) {
         this.binary = binary;
+        this.extraArgs = extraArgs;
         this.port = Ports.free();
         try {
             this.dir = Files.createTempDirectory("tally-redis-");
@@ -38,11 +43,12 @@ public final class BinaryRedis implements RealRedis {
 
     /**
      * A server of the calling test's own, whatever {@code TALLY_TEST_ROUTE} says: fault tests need a process they
-     * can reconfigure and restart onto its own files, which only the binary gives.
+     * can reconfigure and restart onto its own files, which only the binary gives. {@code extraArgs} are added to
+     * its command line (a TLS listener, say); {@link #command} keeps talking to its plain port.
      */
-    public static BinaryRedis dedicated() {
+    public static BinaryRedis dedicated(String... extraArgs) {
         return new BinaryRedis(findOnPath().orElseThrow(() -> new IllegalStateException(
-                "this fault test needs redis-server on the PATH (apt-get install redis-server)")));
+                "this test needs redis-server on the PATH (apt-get install redis-server)")), List.of(extraArgs));
     }
 
     static Optional<Path> findOnPath() {

@@ -36,6 +36,11 @@ public final class RedisPing {
         if (body.startsWith("-")) {
             throw new IllegalStateException("INFO " + section + " from " + host + ":" + port + ": " + body);
         }
+        return infoFields(body);
+    }
+
+    /** The fields of an {@code INFO} reply's text (however it was fetched), as field → value. */
+    public static Map<String, String> infoFields(String body) {
         Map<String, String> fields = new TreeMap<>();
         body.lines().filter(line -> line.contains(":") && !line.startsWith("#"))
                 .forEach(line -> fields.put(line.substring(0, line.indexOf(':')), line.substring(line.indexOf(':') + 1)));

@@ -69,8 +69,18 @@ public final class ReplicaProcess implements AutoCloseable {
 
     public static ReplicaProcess start(String instanceId, String redisUrl, Map<String, String> extraEnv) {
         ReplicaProcess replica = new ReplicaProcess(instanceId, redisUrl, extraEnv);
-        replica.awaitReady(Duration.ofSeconds(60));
+        try {
+            replica.awaitReady(Duration.ofSeconds(60));
+        } catch (RuntimeException notReady) {
+            replica.kill(); // the caller never gets it, so nothing else would stop it
+            throw notReady;
+        }
         return replica;
+    }
+
+    /** Starts a replica without waiting for readiness: for a test of a replica that must not become ready. */
+    public static ReplicaProcess launch(String instanceId, String redisUrl, Map<String, String> extraEnv) {
+        return new ReplicaProcess(instanceId, redisUrl, extraEnv);
     }
 
     public String instanceId() {
@@ -100,13 +110,22 @@ public final class ReplicaProcess implements AutoCloseable {
     }
 
     public void awaitReady(Duration timeout) {
+        awaitProbe("/q/health/ready", timeout);
+    }
+
+    /** Waits until the replica runs (its liveness probe answers 200), whether or not it is ready. */
+    public void awaitLive(Duration timeout) {
+        awaitProbe("/q/health/live", timeout);
+    }
+
+    private void awaitProbe(String probe, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("replica " + instanceId + " exited; see " + log.toAbsolutePath());
             }
             try {
-                if (http.get(managementUrl("/q/health/ready")).statusCode() == 200) {
+                if (http.get(managementUrl(probe)).statusCode() == 200) {
                     return;
                 }
             } catch (UncheckedIOException notListeningYet) {
@@ -114,7 +133,8 @@ public final class ReplicaProcess implements AutoCloseable {
             }
             Pause.of(Duration.ofMillis(200));
         }
-        throw new IllegalStateException("replica " + instanceId + " not ready within " + timeout + "; see " + log);
+        throw new IllegalStateException("replica " + instanceId + ": " + probe + " not 200 within " + timeout
+                + "; see " + log);
     }
 
     /** SIGTERM without waiting: the replica starts its graceful drain. */
@@ -147,6 +167,15 @@ public final class ReplicaProcess implements AutoCloseable {
     /** This replica's log file, for assertions on what it reported. */
     public Path log() {
         return log;
+    }
+
+    /** The lines of its log so far that contain {@code text}. */
+    public List<String> logLinesWith(String text) {
+        try (var lines = Files.lines(log)) {
+            return lines.filter(line -> line.contains(text)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
