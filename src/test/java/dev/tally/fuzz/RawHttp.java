@@ -15,6 +15,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 
 /**
  * HTTP/1.1 over a plain socket, one request per connection ({@code Connection: close}). The JDK client refuses
@@ -23,19 +27,43 @@ import java.util.Optional;
  */
 record RawHttp(String host, int port, Duration timeout) {
 
-    /** Sends the request and reads until the server closes the connection. */
+    /** Writes requests while the caller reads the answer (see {@link #exchange}). */
+    private static final Executor WRITERS = Executors.newVirtualThreadPerTaskExecutor();
+
+    /**
+     * Sends the request and reads until the server closes the connection. Writing and reading run at the same time,
+     * as in a browser: a server may answer an oversize body (413) and close before it has read all of it, and the
+     * client's remaining writes then fail with a broken pipe. Reading only after the last write would fail there,
+     * with the answer already received, so the answer is read while the request is still being written and a
+     * failed write counts only when no answer came.
+     */
     Answer exchange(FuzzRequest request) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis());
-            OutputStream out = socket.getOutputStream();
-            out.write(request.wireBytes(host + ":" + port));
-            out.flush();
-            return Answer.parse(readAll(socket.getInputStream()));
+            byte[] wire = request.wireBytes(host + ":" + port);
+            CompletableFuture<Void> written = CompletableFuture.runAsync(() -> write(socket, wire), WRITERS);
+            byte[] received = readAll(socket.getInputStream());
+            if (received.length == 0) {
+                written.join();
+            }
+            return Answer.parse(received);
         } catch (SocketTimeoutException e) {
             throw new AssertionError("no complete answer within " + timeout + " (the replica hangs on this request)", e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    private static void write(Socket socket, byte[] wire) {
+        try {
+            OutputStream out = socket.getOutputStream();
+            out.write(wire);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the request could not be written", e);
         }
     }
 
