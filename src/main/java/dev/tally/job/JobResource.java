@@ -16,6 +16,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
@@ -65,7 +68,9 @@ public class JobResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Queue a job of a type a handler serves (sleep, digest, noop)")
-    @APIResponse(responseCode = "202", description = "Queued; `Location: /api/v1/jobs/{id}`")
+    @APIResponse(responseCode = "202", description = "Queued; `Location: /api/v1/jobs/{id}`",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class),
+                    examples = @ExampleObject(name = "queued", value = JobExamples.QUEUED)))
     @APIResponse(responseCode = "400", description = "`invalid-job`: no type; `unknown-job-type`: no handler serves "
             + "it; `invalid-input`: the handler refuses the payload (errors says why); `malformed-json`: not JSON")
     @APIResponse(responseCode = "413", description = "`job-payload-too-large`: over `tally.job.max-payload-bytes`")
@@ -103,7 +108,11 @@ public class JobResource {
     @GET
     @Path("{id}")
     @Operation(summary = "A job: status, attempts, progress, timestamps, result or error")
-    @APIResponse(responseCode = "200", description = "The job")
+    @APIResponse(responseCode = "200", description = "The job", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class), examples = {
+                @ExampleObject(name = "queued", value = JobExamples.QUEUED),
+                @ExampleObject(name = "running", value = JobExamples.RUNNING),
+                @ExampleObject(name = "succeeded", value = JobExamples.SUCCEEDED) }))
     @APIResponse(responseCode = "404", description = NOT_FOUND)
     public Uni<JobView> get(@RestPath String id, RoutingContext routing) {
         Optional<String> owner = ownerToMatch(routing);
@@ -122,8 +131,12 @@ public class JobResource {
     @DELETE
     @Path("{id}")
     @Operation(summary = "Cancel a job")
-    @APIResponse(responseCode = "200", description = "Cancelled before it started; it never will")
-    @APIResponse(responseCode = "202", description = "Running: its worker is told to stop")
+    @APIResponse(responseCode = "200", description = "Cancelled before it started; it never will",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class),
+                    examples = @ExampleObject(name = "cancelled", value = JobExamples.CANCELLED)))
+    @APIResponse(responseCode = "202", description = "Running: its worker is told to stop",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class),
+                    examples = @ExampleObject(name = "stopping", value = JobExamples.CANCEL_REQUESTED)))
     @APIResponse(responseCode = "404", description = NOT_FOUND)
     @APIResponse(responseCode = "409", description = "`job-finished`: it already succeeded, failed or died")
     public Uni<Response> cancel(@RestPath String id, RoutingContext routing) {
