@@ -8,6 +8,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -19,6 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.server.Cancellable;
@@ -72,8 +74,8 @@ public class CounterResource {
     @APIResponse(responseCode = "422", description = "`idempotency-key-reused`: the key was first used with another "
             + "by")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> increment(@RestPath String name, HttpHeaders headers, RoutingContext routing,
-            IncrementRequest body) {
+    public Uni<Response> increment(@RestPath String name, HttpHeaders headers, @Context RoutingContext routing,
+            @RequestBody(required = false) IncrementRequest body) {
         CounterName.require(name);
         long by = body == null ? 1 : body.amount();
         Optional<String> idempotencyKey = IdempotencyKey.from(headers.getRequestHeader(IdempotencyKey.HEADER));

@@ -11,6 +11,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -76,7 +77,7 @@ public class JobResource {
     @APIResponse(responseCode = "413", description = "`job-payload-too-large`: over `tally.job.max-payload-bytes`")
     @APIResponse(responseCode = "503", description = ProblemResponses.STORE_UNAVAILABLE
             + "; `job-queue-full`: `tally.job.max-outstanding` jobs are queued or running")
-    public Uni<Response> submit(SubmitJob body, RoutingContext routing) {
+    public Uni<Response> submit(SubmitJob body, @Context RoutingContext routing) {
         if (body == null || body.type() == null || body.type().isBlank()) {
             throw ProblemException.badRequest("invalid-job", "The body must be {\"type\": ..., \"payload\": ...}");
         }
@@ -114,7 +115,7 @@ public class JobResource {
                 @ExampleObject(name = "running", value = JobExamples.RUNNING),
                 @ExampleObject(name = "succeeded", value = JobExamples.SUCCEEDED) }))
     @APIResponse(responseCode = "404", description = NOT_FOUND)
-    public Uni<JobView> get(@RestPath String id, RoutingContext routing) {
+    public Uni<JobView> get(@RestPath String id, @Context RoutingContext routing) {
         Optional<String> owner = ownerToMatch(routing);
         return store.get(requireShape(id)).map(job -> {
             if (job == null || owner.isPresent() && !owner.get().equals(job.owner())) {
@@ -139,7 +140,7 @@ public class JobResource {
                     examples = @ExampleObject(name = "stopping", value = JobExamples.CANCEL_REQUESTED)))
     @APIResponse(responseCode = "404", description = NOT_FOUND)
     @APIResponse(responseCode = "409", description = "`job-finished`: it already succeeded, failed or died")
-    public Uni<Response> cancel(@RestPath String id, RoutingContext routing) {
+    public Uni<Response> cancel(@RestPath String id, @Context RoutingContext routing) {
         return store.cancel(requireShape(id), ownerToMatch(routing)).flatMap(before -> {
             if (before.isEmpty()) {
                 return Uni.createFrom().failure(notFound(id));

@@ -18,6 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.server.Cancellable;
@@ -82,7 +83,7 @@ public class SessionResource {
                     examples = @ExampleObject(name = "created", value = CREATED_EXAMPLE)))
     @APIResponse(responseCode = "400", description = BAD_ATTRIBUTES)
     @APIResponse(responseCode = "422", description = LIMITS)
-    public Uni<Response> create(HttpHeaders headers, JsonNode attributes) {
+    public Uni<Response> create(HttpHeaders headers, @RequestBody(required = false) JsonNode attributes) {
         Uni<Void> dropPrevious = cookies.idIn(headers).map(store::delete)
                 .orElseGet(() -> Uni.createFrom().voidItem());
         var changes = rules.forCreate(attributes);

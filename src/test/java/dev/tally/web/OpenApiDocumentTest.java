@@ -141,6 +141,24 @@ class OpenApiDocumentTest {
         assertEquals(List.of(), without, "successful JSON answers without an example");
     }
 
+    /**
+     * A request body is what the client sends: never a framework object a resource takes as a parameter (a
+     * {@code RoutingContext} was once documented as the body of three operations), and never on a GET or DELETE.
+     */
+    @Test
+    void requestBodiesAreTheApisOwnTypes() {
+        List<String> wrong = new ArrayList<>();
+        operations().forEach((operation, node) -> {
+            if (node.has("requestBody") && (operation.startsWith("GET ") || operation.startsWith("DELETE "))) {
+                wrong.add(operation + " takes a body");
+            }
+        });
+        Set<String> schemas = new TreeSet<>(fieldNames(document.path("components").path("schemas")));
+        schemas.retainAll(Set.of("RoutingContext", "HttpHeaders", "Session", "User", "AuthProvider", "Buffer"));
+        schemas.forEach(framework -> wrong.add("components/schemas/" + framework));
+        assertEquals(List.of(), wrong);
+    }
+
     /** The deadline's answers are added by path (ProblemResponses); this holds that rule to the annotations. */
     @Test
     void exactlyTheOperationsOfDeadlineResourcesDocumentTheDeadline() {
