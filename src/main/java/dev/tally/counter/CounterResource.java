@@ -8,6 +8,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -15,8 +16,11 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.server.Cancellable;
@@ -43,6 +47,7 @@ public class CounterResource {
     /** Set on a response that repeats an earlier result for the same {@code Idempotency-Key}. */
     static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
+    private static final String COUNTER_EXAMPLE = "{\"name\":\"page.views\",\"value\":11}";
     private static final String NAME_RULE = "`invalid-counter-name`: the name is not 1 to 200 characters of "
             + "A-Z a-z 0-9 . _ : -";
 
@@ -58,7 +63,9 @@ public class CounterResource {
     @Parameter(name = IdempotencyKey.HEADER, in = ParameterIn.HEADER, description = "Retries with the same key count "
             + "once (within `tally.counter.idempotency-retention`)", schema = @Schema(type = SchemaType.STRING))
     @APIResponse(responseCode = "200", description = "The new value; with `Idempotent-Replayed: true` when it repeats "
-            + "an earlier result for the same `Idempotency-Key`")
+            + "an earlier result for the same `Idempotency-Key`", content = @Content(
+                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Counter.class),
+                    examples = @ExampleObject(name = "incremented", value = COUNTER_EXAMPLE)))
     @APIResponse(responseCode = "400", description = NAME_RULE + "; `invalid-idempotency-key`: not 1 to 255 "
             + "characters of A-Z a-z 0-9 . _ : + / = -; `malformed-json`: by is not a JSON integer, or an unknown "
             + "field")
@@ -67,8 +74,8 @@ public class CounterResource {
     @APIResponse(responseCode = "422", description = "`idempotency-key-reused`: the key was first used with another "
             + "by")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> increment(@RestPath String name, HttpHeaders headers, RoutingContext routing,
-            IncrementRequest body) {
+    public Uni<Response> increment(@RestPath String name, HttpHeaders headers, @Context RoutingContext routing,
+            @RequestBody(required = false) IncrementRequest body) {
         CounterName.require(name);
         long by = body == null ? 1 : body.amount();
         Optional<String> idempotencyKey = IdempotencyKey.from(headers.getRequestHeader(IdempotencyKey.HEADER));
@@ -85,7 +92,9 @@ public class CounterResource {
     @GET
     @Path("{name}")
     @Operation(summary = "A counter's value (0 for an unknown counter)")
-    @APIResponse(responseCode = "200", description = "The counter")
+    @APIResponse(responseCode = "200", description = "The counter", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Counter.class),
+            examples = @ExampleObject(name = "counter", value = COUNTER_EXAMPLE)))
     @APIResponse(responseCode = "400", description = NAME_RULE)
     public Uni<Counter> get(@RestPath String name) {
         CounterName.require(name);
@@ -105,7 +114,12 @@ public class CounterResource {
     @GET
     @Operation(summary = "One page of counters, by Redis SCAN; follow `next` until it is null")
     @APIResponse(responseCode = "200", description = "A page; it may hold fewer than `limit` items while `next` is "
-            + "not null")
+            + "not null", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = CounterPage.class), examples = {
+                        @ExampleObject(name = "more to come", value = "{\"items\":[{\"name\":\"page.clicks\","
+                                + "\"value\":3},{\"name\":\"page.views\",\"value\":11}],\"next\":\"djE6MTUzNjoxMDA\"}"),
+                        @ExampleObject(name = "last page", value = "{\"items\":[{\"name\":\"page.views\","
+                                + "\"value\":11}],\"next\":null}") }))
     @APIResponse(responseCode = "400", description = "`invalid-counter-prefix`, `invalid-cursor`, `invalid-limit`: "
             + "a parameter breaks its rule")
     public Uni<CounterPage> list(@Parameter(description = "Only names starting with it") @RestQuery String prefix,

@@ -11,11 +11,15 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
@@ -65,13 +69,15 @@ public class JobResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Queue a job of a type a handler serves (sleep, digest, noop)")
-    @APIResponse(responseCode = "202", description = "Queued; `Location: /api/v1/jobs/{id}`")
+    @APIResponse(responseCode = "202", description = "Queued; `Location: /api/v1/jobs/{id}`",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class),
+                    examples = @ExampleObject(name = "queued", value = JobExamples.QUEUED)))
     @APIResponse(responseCode = "400", description = "`invalid-job`: no type; `unknown-job-type`: no handler serves "
             + "it; `invalid-input`: the handler refuses the payload (errors says why); `malformed-json`: not JSON")
     @APIResponse(responseCode = "413", description = "`job-payload-too-large`: over `tally.job.max-payload-bytes`")
     @APIResponse(responseCode = "503", description = ProblemResponses.STORE_UNAVAILABLE
             + "; `job-queue-full`: `tally.job.max-outstanding` jobs are queued or running")
-    public Uni<Response> submit(SubmitJob body, RoutingContext routing) {
+    public Uni<Response> submit(SubmitJob body, @Context RoutingContext routing) {
         if (body == null || body.type() == null || body.type().isBlank()) {
             throw ProblemException.badRequest("invalid-job", "The body must be {\"type\": ..., \"payload\": ...}");
         }
@@ -103,9 +109,13 @@ public class JobResource {
     @GET
     @Path("{id}")
     @Operation(summary = "A job: status, attempts, progress, timestamps, result or error")
-    @APIResponse(responseCode = "200", description = "The job")
+    @APIResponse(responseCode = "200", description = "The job", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class), examples = {
+                @ExampleObject(name = "queued", value = JobExamples.QUEUED),
+                @ExampleObject(name = "running", value = JobExamples.RUNNING),
+                @ExampleObject(name = "succeeded", value = JobExamples.SUCCEEDED) }))
     @APIResponse(responseCode = "404", description = NOT_FOUND)
-    public Uni<JobView> get(@RestPath String id, RoutingContext routing) {
+    public Uni<JobView> get(@RestPath String id, @Context RoutingContext routing) {
         Optional<String> owner = ownerToMatch(routing);
         return store.get(requireShape(id)).map(job -> {
             if (job == null || owner.isPresent() && !owner.get().equals(job.owner())) {
@@ -122,11 +132,15 @@ public class JobResource {
     @DELETE
     @Path("{id}")
     @Operation(summary = "Cancel a job")
-    @APIResponse(responseCode = "200", description = "Cancelled before it started; it never will")
-    @APIResponse(responseCode = "202", description = "Running: its worker is told to stop")
+    @APIResponse(responseCode = "200", description = "Cancelled before it started; it never will",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class),
+                    examples = @ExampleObject(name = "cancelled", value = JobExamples.CANCELLED)))
+    @APIResponse(responseCode = "202", description = "Running: its worker is told to stop",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class),
+                    examples = @ExampleObject(name = "stopping", value = JobExamples.CANCEL_REQUESTED)))
     @APIResponse(responseCode = "404", description = NOT_FOUND)
     @APIResponse(responseCode = "409", description = "`job-finished`: it already succeeded, failed or died")
-    public Uni<Response> cancel(@RestPath String id, RoutingContext routing) {
+    public Uni<Response> cancel(@RestPath String id, @Context RoutingContext routing) {
         return store.cancel(requireShape(id), ownerToMatch(routing)).flatMap(before -> {
             if (before.isEmpty()) {
                 return Uni.createFrom().failure(notFound(id));

@@ -10,6 +10,7 @@ import dev.tally.live.LiveHandshakeGate;
 import dev.tally.ops.OpsAccess;
 import dev.tally.ops.OpsResponseHeaders;
 import dev.tally.web.BodyLimit;
+import dev.tally.web.CrossOrigin;
 import dev.tally.web.RequestTagging;
 import dev.tally.web.RequestTiming;
 import dev.tally.web.RouterProblems;
@@ -52,6 +53,7 @@ public class RequestPipeline {
     private final RouterProblems problems;
     private final RequestTagging tagging;
     private final RequestTiming timing;
+    private final CrossOrigin crossOrigin;
     private final BodyLimit bodyLimit;
     private final DrainHandoff drainHandoff;
     private final Authentication authentication;
@@ -60,12 +62,13 @@ public class RequestPipeline {
     private final OpsResponseHeaders opsHeaders;
     private final OpsAccess opsAccess;
 
-    public RequestPipeline(RouterProblems problems, RequestTagging tagging, RequestTiming timing, BodyLimit bodyLimit,
-            DrainHandoff drainHandoff, Authentication authentication, Quota quota, LiveHandshakeGate liveGate,
-            OpsResponseHeaders opsHeaders, OpsAccess opsAccess) {
+    public RequestPipeline(RouterProblems problems, RequestTagging tagging, RequestTiming timing,
+            CrossOrigin crossOrigin, BodyLimit bodyLimit, DrainHandoff drainHandoff, Authentication authentication,
+            Quota quota, LiveHandshakeGate liveGate, OpsResponseHeaders opsHeaders, OpsAccess opsAccess) {
         this.problems = problems;
         this.tagging = tagging;
         this.timing = timing;
+        this.crossOrigin = crossOrigin;
         this.bodyLimit = bodyLimit;
         this.drainHandoff = drainHandoff;
         this.authentication = authentication;
@@ -84,6 +87,10 @@ public class RequestPipeline {
                 .handler(tagging::tag)
                 // 2. Timing and in-flight tracking: before any refusal, so refusals are timed and logged too.
                 .handler(timing::track)
+                // 2b. Cross-origin (tally.cors.origins): answers a browser's preflight before any refusal below (it
+                //     carries no key and costs no quota), and gives an allowed origin's answers, refusals below
+                //     included, their CORS headers; another origin gets a 403. Unset: passes everything on.
+                .handler(crossOrigin::handle)
                 // 3. Body limit: refuse an oversized body before anything reads it.
                 .handler(bodyLimit::check)
                 // 4. Drain hand-back: a draining replica closes proxied idempotent requests unanswered, for Nginx to retry.

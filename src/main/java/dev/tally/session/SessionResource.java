@@ -15,6 +15,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.server.Cancellable;
@@ -47,6 +51,14 @@ public class SessionResource {
             + "`attribute-too-large`: a value over `tally.session.max-attribute-bytes`; "
             + "`too-many-changes`: more fields than twice `tally.session.max-attributes`";
 
+    // The OpenAPI document's examples of a session (SessionView as JSON).
+    private static final String CREATED_EXAMPLE = "{\"attributes\":{\"user\":\"ann\"},\"visits\":0,"
+            + "\"createdAt\":\"2026-12-01T14:00:00Z\",\"expiresAt\":\"2026-12-01T14:30:00Z\"}";
+    private static final String SESSION_EXAMPLE = "{\"attributes\":{\"user\":\"ann\"},\"visits\":3,"
+            + "\"createdAt\":\"2026-12-01T14:00:00Z\",\"expiresAt\":\"2026-12-01T14:35:00Z\"}";
+    private static final String PATCHED_EXAMPLE = "{\"attributes\":{\"user\":\"ann\",\"theme\":\"dark\"},"
+            + "\"visits\":3,\"createdAt\":\"2026-12-01T14:00:00Z\",\"expiresAt\":\"2026-12-01T14:36:00Z\"}";
+
     static final String MERGE_PATCH_JSON = "application/merge-patch+json";
     /** Sent as is, relative (see job/JobResource): never built from the request's Host. */
     private static final String CURRENT = "/api/v1/sessions/current";
@@ -65,10 +77,13 @@ public class SessionResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a session (optional body: its first attributes), replacing the caller's")
-    @APIResponse(responseCode = "201", description = "Created; `Set-Cookie: __Host-TALLY_SESSION=...`")
+    @APIResponse(responseCode = "201", description = "Created; `Set-Cookie: __Host-TALLY_SESSION=...`",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = SessionView.class),
+                    examples = @ExampleObject(name = "created", value = CREATED_EXAMPLE)))
     @APIResponse(responseCode = "400", description = BAD_ATTRIBUTES)
     @APIResponse(responseCode = "422", description = LIMITS)
-    public Uni<Response> create(HttpHeaders headers, JsonNode attributes) {
+    public Uni<Response> create(HttpHeaders headers, @RequestBody(required = false) JsonNode attributes) {
         Uni<Void> dropPrevious = cookies.idIn(headers).map(store::delete)
                 .orElseGet(() -> Uni.createFrom().voidItem());
         var changes = rules.forCreate(attributes);
@@ -82,7 +97,9 @@ public class SessionResource {
     @GET
     @Path("current")
     @Operation(summary = "The caller's session (slides its expiry)")
-    @APIResponse(responseCode = "200", description = "The session")
+    @APIResponse(responseCode = "200", description = "The session", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SessionView.class),
+            examples = @ExampleObject(name = "session", value = SESSION_EXAMPLE)))
     @APIResponse(responseCode = "404", description = NO_SESSION)
     public Uni<SessionView> read(HttpHeaders headers) {
         return withSession(headers, store::read);
@@ -91,7 +108,9 @@ public class SessionResource {
     @PATCH
     @Path("current")
     @Operation(summary = "Merge attributes (JSON merge patch: null deletes); all or nothing")
-    @APIResponse(responseCode = "200", description = "The session after the patch")
+    @APIResponse(responseCode = "200", description = "The session after the patch", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SessionView.class),
+            examples = @ExampleObject(name = "patched", value = PATCHED_EXAMPLE)))
     @APIResponse(responseCode = "400", description = BAD_ATTRIBUTES)
     @APIResponse(responseCode = "404", description = NO_SESSION)
     @APIResponse(responseCode = "422", description = LIMITS)
@@ -104,7 +123,9 @@ public class SessionResource {
     @POST
     @Path("current/visits")
     @Operation(summary = "Count a visit, atomically across replicas")
-    @APIResponse(responseCode = "200", description = "The visits so far")
+    @APIResponse(responseCode = "200", description = "The visits so far", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Visits.class),
+            examples = @ExampleObject(name = "visits", value = "{\"visits\":3}")))
     @APIResponse(responseCode = "404", description = NO_SESSION)
     public Uni<Visits> visit(HttpHeaders headers) {
         return withSession(headers, store::visit).map(Visits::new);

@@ -8,6 +8,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.server.Cancellable;
@@ -50,7 +53,10 @@ public class WorkResource {
     @GET
     @Path("blocking")
     @Operation(summary = "Block a virtual thread for ms milliseconds (0 to 30000)")
-    @APIResponse(responseCode = "200", description = "What ran, how long and on which thread")
+    @APIResponse(responseCode = "200", description = "What ran, how long and on which thread", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Done.class),
+            examples = @ExampleObject(name = "blocked", value = "{\"kind\":\"blocking\",\"tookMs\":200,"
+                    + "\"thread\":\"virtual\",\"result\":null}")))
     @APIResponse(responseCode = "400", description = INVALID)
     @RunOnVirtualThread
     public Done blocking(@RestQuery String ms) throws InterruptedException {
@@ -63,7 +69,11 @@ public class WorkResource {
     @GET
     @Path("cpu")
     @Operation(summary = "Run iterations rounds of SHA-256 (0 to 5000000) on the CPU pool")
-    @APIResponse(responseCode = "200", description = "What ran, how long, and the digest")
+    @APIResponse(responseCode = "200", description = "What ran, how long, and the digest", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Done.class),
+            examples = @ExampleObject(name = "digested", value = "{\"kind\":\"cpu\",\"tookMs\":38,"
+                    + "\"thread\":\"platform (tally-cpu)\",\"result\":"
+                    + "\"3a1f0c7be2d94f6a8c5e0b1d2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c\"}")))
     @APIResponse(responseCode = "400", description = INVALID)
     public Uni<Done> cpu(@RestQuery String iterations) {
         int rounds = (int) bounded("iterations", iterations, settings.maxCpuIterations());

@@ -3,8 +3,6 @@ package dev.tally.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,17 +18,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.tally.testsupport.HeadlessChromium;
 import dev.tally.testsupport.Http;
 import dev.tally.testsupport.LocalLauncher;
 import dev.tally.testsupport.Pause;
@@ -46,8 +41,6 @@ import dev.tally.testsupport.Ports;
 class OpsConsoleIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String CHROMIUM = "/usr/bin/chromium";
-    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
     private static final int BLOCKED = 6;
 
     private static LocalLauncher launcher;
@@ -127,12 +120,7 @@ class OpsConsoleIT {
 
     @Test
     void theConsoleShowsBothReplicasAndItsInFlightFigureFollowsBlockingRequests() throws Exception {
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new",
-                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1600,1000");
-        WebDriver browser = new ChromeDriver(service, options);
+        WebDriver browser = HeadlessChromium.open();
         ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
         try {
             browser.get(managementUrl(1, "/ops/"));
@@ -155,12 +143,13 @@ class OpsConsoleIT {
             }
             wait.until(page -> inFlight(page, "console-1") >= BLOCKED);
             assertEquals(0, inFlight(browser, "console-2"), "the other replica serves none of them");
-            screenshot(browser, Path.of("target", "ops-console.png"));
             // Past tally.ops.stuck-threshold (5 s) the panel lists each with its serving thread's stack.
             wait.until(page -> page.findElements(By.cssSelector("#stuck .hang")).size() >= BLOCKED);
             assertTrue(browser.findElement(By.cssSelector("#stuck .hang pre")).getText()
                     .contains("dev.tally.work.BlockingWork.block("), "a stuck request's stack");
             assertEquals("no deadlock", browser.findElement(By.id("deadlock")).getText());
+            // docs/ops-console.png is this picture: replicas, in-flight figures and the hangs panel, all live.
+            HeadlessChromium.screenshot(browser, Path.of("target", "ops-console.png"));
 
             for (CompletableFuture<Integer> request : blocked) {
                 assertEquals(200, request.join());
@@ -212,11 +201,5 @@ class OpsConsoleIT {
         } catch (NumberFormatException | org.openqa.selenium.StaleElementReferenceException e) {
             return -1; // the table is redrawn every second; ask again
         }
-    }
-
-    private static void screenshot(WebDriver browser, Path target) throws IOException {
-        byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
-        Files.createDirectories(target.getParent());
-        Files.write(target, png);
     }
 }

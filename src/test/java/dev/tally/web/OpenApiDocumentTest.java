@@ -107,6 +107,58 @@ class OpenApiDocumentTest {
         assertEquals("object", document.at("/components/schemas/Problem/type").asText());
     }
 
+    /**
+     * Every successful answer with a body documents it as JSON with its schema and at least one example, an object
+     * (not a string holding JSON), so that Swagger UI and a reader see what comes back.
+     */
+    @Test
+    void everySuccessfulJsonAnswerHasAnExample() {
+        List<String> without = new ArrayList<>();
+        operations().forEach((operation, node) -> node.path("responses").properties().forEach(response -> {
+            String where = operation + " " + response.getKey();
+            JsonNode content = response.getValue().path("content");
+            if (!response.getKey().matches("2\\d\\d") || response.getKey().equals("204")) {
+                return;
+            }
+            if (content.isEmpty()) {
+                without.add(where + " (no content)");
+            }
+            content.properties().forEach(media -> {
+                if (!media.getKey().endsWith("json")) {
+                    return;
+                }
+                List<JsonNode> examples = new ArrayList<>();
+                media.getValue().path("examples").forEach(example -> examples.add(example.path("value")));
+                if (media.getValue().has("example")) {
+                    examples.add(media.getValue().get("example"));
+                }
+                if (examples.isEmpty() || !examples.stream().allMatch(JsonNode::isContainerNode)
+                        || media.getValue().path("schema").isEmpty()) {
+                    without.add(where + " " + media.getKey() + " " + examples);
+                }
+            });
+        }));
+        assertEquals(List.of(), without, "successful JSON answers without an example");
+    }
+
+    /**
+     * A request body is what the client sends: never a framework object a resource takes as a parameter (a
+     * {@code RoutingContext} was once documented as the body of three operations), and never on a GET or DELETE.
+     */
+    @Test
+    void requestBodiesAreTheApisOwnTypes() {
+        List<String> wrong = new ArrayList<>();
+        operations().forEach((operation, node) -> {
+            if (node.has("requestBody") && (operation.startsWith("GET ") || operation.startsWith("DELETE "))) {
+                wrong.add(operation + " takes a body");
+            }
+        });
+        Set<String> schemas = new TreeSet<>(fieldNames(document.path("components").path("schemas")));
+        schemas.retainAll(Set.of("RoutingContext", "HttpHeaders", "Session", "User", "AuthProvider", "Buffer"));
+        schemas.forEach(framework -> wrong.add("components/schemas/" + framework));
+        assertEquals(List.of(), wrong);
+    }
+
     /** The deadline's answers are added by path (ProblemResponses); this holds that rule to the annotations. */
     @Test
     void exactlyTheOperationsOfDeadlineResourcesDocumentTheDeadline() {
