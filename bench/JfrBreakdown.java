@@ -31,7 +31,7 @@ import jdk.jfr.consumer.RecordingFile;
  * Attribution, first rule that matches a sample's stack wins:
  * <ol>
  * <li>arming or cancelling a timer (Vert.x timers behind Mutiny's {@code ifNoItem().after(...)}: the deadline's and
- * each Redis call's budget; scheduled executors);
+ * each Redis call's budget; scheduled executors), or Tally's timeout slots that replaced them;
  * <li>the innermost frame of Tally's own code ({@code dev.tally}) above the innermost {@code RoutingContext.next()}
  * (a stage passing the request on has all that follows below its frames): the feature that class implements;
  * <li>a Micrometer frame: the HTTP route metrics Quarkus records per request;
@@ -44,10 +44,13 @@ import jdk.jfr.consumer.RecordingFile;
  */
 public class JfrBreakdown {
 
+    private static final String TIMERS = "per-request timeouts (timers behind ifNoItem().after, or Tally's timeout slots)";
+
     /** Tally's classes, by feature (prefix of the class name after {@code dev.tally.}). */
     private static final Map<String, String> FEATURES = new LinkedHashMap<>();
 
     static {
+        FEATURES.put("runtime.Timeout", TIMERS);
         FEATURES.put("web.RequestTagging", "request ids, instance header (tagging)");
         FEATURES.put("web.RequestIds", "request ids, instance header (tagging)");
         FEATURES.put("web.RequestTiming", "timing stage (Server-Timing header, end handler)");
@@ -68,8 +71,6 @@ public class JfrBreakdown {
         FEATURES.put("web.", "web (problems, other)");
         FEATURES.put("", "other Tally code");
     }
-
-    private static final String TIMERS = "per-request timers (Mutiny ifNoItem timeouts, scheduled alarms)";
 
     private static final List<Map.Entry<String, Predicate<String>>> LIBRARIES = List.of(
             Map.entry("framework: Netty (HTTP codec, sockets)", c -> c.startsWith("io.netty.")),
@@ -198,7 +199,16 @@ public class JfrBreakdown {
         for (int i = 0; i < frames.size(); i++) {
             String type = frames.get(i).getMethod().getType().getName();
             String method = frames.get(i).getMethod().getName();
-            if (type.startsWith("io.vertx.ext.web.impl.RoutingContext") && (method.equals("next") || method.equals("iterateNext"))) {
+            boolean passesOn = type.startsWith("io.vertx.ext.web.impl.RoutingContext")
+                    && (method.equals("next") || method.equals("iterateNext"));
+            // Tally's timeout operator passing an answer on, or subscribing to the work it bounds: what runs
+            // below it is the caller's work or the work itself (a Redis call), not the timeout.
+            boolean timeoutBoundary = type.startsWith("dev.tally.runtime.Timeout") && (method.equals("onItem")
+                    || method.equals("onFailure") || method.equals("subscribe"));
+            if (timeoutBoundary && i == 0) {
+                return TIMERS;
+            }
+            if (passesOn || timeoutBoundary) {
                 frames = frames.subList(0, i);
                 break;
             }

@@ -38,12 +38,7 @@ settings=$bench_run_dir/breakdown.jfc
 
 increment() { bench_increment "$base/api/v1/counters/profile-$$-$1" "$base/api/v1/counters/profile-$$-$1" "$2" "$raw"; }
 
-for ((r = 1; r <= BENCH_WARMUP_ROUNDS; r++)); do
-  line=$(increment "w$r" "$BENCH_WARMUP_SECONDS"); bench_check "warm-up $r increment" "$line"
-  inc_rps=$(bench_field "$line" rps)
-  line=$(bench_wrk get.lua "$base/" "$BENCH_WARMUP_SECONDS" "$raw"); bench_check "warm-up $r GET /" "$line"
-  bench_say "warm-up $r/$BENCH_WARMUP_ROUNDS (not counted): increment $inc_rps req/s, GET / $(bench_field "$line" rps) req/s"
-done
+bench_warm_up "$BENCH_WARMUP_ROUNDS" "$BENCH_WARMUP_SECONDS" increment "$base/" "$raw"
 
 # cpu_seconds: the replica's CPU time so far (user + system), from /proc.
 cpu_seconds() {
