@@ -91,18 +91,18 @@ class TimeoutTest {
                     Duration.ofMillis(1), IllegalStateException::new)
                     .subscribe().with(ignored -> { }, error -> failedAnyway.set(true)).cancel();
         });
-        slots.fireDue(System.nanoTime() + Duration.ofSeconds(10).toNanos());
-        Thread.sleep(100); // a wrongly armed timeout would now fail on the context
-        assertEquals("answer 9", item.get());
-        assertTrue(workCancelled.get(), "cancelling the caller cancelled the work");
-        assertFalse(failedAnyway.get(), "nothing answered in time or cancelled failed later");
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 4; i++) { // every answered or cancelled call gave its slot back
             assertTrue(slots.arm(new TimeoutSlots.Expiring(0) {
                 @Override
                 protected void expire() {
                 }
             }) >= 0, "slot " + i + " was freed");
         }
+        slots.fireDue(System.nanoTime() + Duration.ofSeconds(10).toNanos());
+        Thread.sleep(100); // a wrongly armed timeout would now fail on the context
+        assertEquals("answer 9", item.get());
+        assertTrue(workCancelled.get(), "cancelling the caller cancelled the work");
+        assertFalse(failedAnyway.get(), "nothing answered in time or cancelled failed later");
     }
 
     @Test
