@@ -1,5 +1,7 @@
 package dev.tally.web;
 
+import java.time.Instant;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
@@ -47,8 +49,9 @@ public class AccessLog {
         // a LinkedHashMap of these fields: the map and the mapper cost more than the rest of the line
         // (bench/profile.sh, docs/tuning.md). Strings are escaped by Jackson's own encoder.
         StringBuilder line = new StringBuilder(320);
-        line.append("{\"time\":");
-        string(line, request.startedAt().toString());
+        line.append("{\"time\":\"");
+        instant(line, request.startedAt());
+        line.append('"');
         line.append(",\"type\":\"access\",\"method\":");
         string(line, request.method());
         line.append(",\"route\":");
@@ -66,6 +69,39 @@ public class AccessLog {
         string(line, request.threadKind().label());
         return line.append('}').toString();
     }
+
+    /**
+     * Appends {@code time} exactly as {@link Instant#toString()} writes it (ISO-8601, the fraction in 3, 6 or 9
+     * digits as needed, none when zero), with the date and time of day formatted once per second rather than
+     * by a DateTimeFormatter per line.
+     */
+    static void instant(StringBuilder line, Instant time) {
+        Second second = lastSecond;
+        if (second.epochSecond != time.getEpochSecond()) {
+            String whole = Instant.ofEpochSecond(time.getEpochSecond()).toString(); // "...T15:21:34Z"
+            second = new Second(time.getEpochSecond(), whole.substring(0, whole.length() - 1));
+            lastSecond = second;
+        }
+        line.append(second.text);
+        int nano = time.getNano();
+        if (nano != 0) {
+            int digits = nano % 1_000_000 == 0 ? 3 : nano % 1000 == 0 ? 6 : 9;
+            int value = digits == 3 ? nano / 1_000_000 : digits == 6 ? nano / 1000 : nano;
+            String text = Integer.toString(value);
+            line.append('.');
+            for (int pad = text.length(); pad < digits; pad++) {
+                line.append('0');
+            }
+            line.append(text);
+        }
+        line.append('Z');
+    }
+
+    /** The formatted date and time of day of one epoch second; shared by every thread, replaced as time moves. */
+    private record Second(long epochSecond, String text) {
+    }
+
+    private static volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
 
     private static void string(StringBuilder line, String value) {
         if (value == null) {

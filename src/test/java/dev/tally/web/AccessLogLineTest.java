@@ -5,6 +5,7 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 import static org.quicktheories.generators.SourceDSL.strings;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +39,26 @@ class AccessLogLineTest {
                             .equals(mapped(request, nanos, route, status, bytes, text, "replica \"" + text + "\""))
                             && log.line(request, nanos, route, status, bytes, null)
                                     .equals(mapped(request, nanos, route, status, bytes, null, "replica \"" + text + "\""));
+                });
+    }
+
+    @Test
+    void writesInstantsAsInstantToStringDoes() {
+        // Any second from year 1 to 9999 (the same second repeatedly too), any nanosecond, and the round ones.
+        qt().withExamples(20_000).forAll(longs().between(-62_135_596_800L, 253_402_300_799L),
+                integers().between(0, 999_999_999), integers().between(0, 3)).check((second, nano, round) -> {
+                    int n = switch (round) {
+                        case 0 -> 0;
+                        case 1 -> nano / 1_000_000 * 1_000_000;
+                        case 2 -> nano / 1000 * 1000;
+                        default -> nano;
+                    };
+                    Instant time = Instant.ofEpochSecond(second, n);
+                    StringBuilder first = new StringBuilder();
+                    StringBuilder again = new StringBuilder();
+                    AccessLog.instant(first, time);
+                    AccessLog.instant(again, time.plusNanos(1).minusNanos(1));
+                    return first.toString().equals(time.toString()) && again.toString().equals(time.toString());
                 });
     }
 
