@@ -44,12 +44,7 @@ raw=$bench_run_dir/bench-raw.log
 increment() { bench_increment "$base/api/v1/counters/bench-$$-$1" "$base/api/v1/counters/bench-$$-$1" "$2" "$raw"; }
 check() { bench_check "$@"; }
 
-for ((r = 1; r <= BENCH_WARMUP_ROUNDS; r++)); do
-  line=$(increment "w$r" "$BENCH_WARMUP_SECONDS"); check "warm-up $r increment" "$line"
-  inc_rps=$(bench_field "$line" rps)
-  line=$(bench_wrk get.lua "$base/" "$BENCH_WARMUP_SECONDS" "$raw"); check "warm-up $r GET /" "$line"
-  bench_say "warm-up $r/$BENCH_WARMUP_ROUNDS (${BENCH_WARMUP_SECONDS}s each, not counted): increment $inc_rps req/s, GET / $(bench_field "$line" rps) req/s"
-done
+bench_warm_up "$BENCH_WARMUP_ROUNDS" "$BENCH_WARMUP_SECONDS" increment "$base/" "$raw"
 
 inc=() get=() red=()
 cpu_mark=$(bench_cpu_mark)

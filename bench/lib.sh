@@ -5,6 +5,7 @@
 #   bench_settings NAME:LEAST...           refuses settings that are not whole numbers >= LEAST
 #   bench_wrk SCRIPT URL SECONDS LOG       one wrk run; prints the "bench:" line of bench/wrk/report.lua
 #   bench_increment URL READ_URL SECONDS LOG   wrk increments on one counter, then checks its value
+#   bench_warm_up ROUNDS SECONDS INC URL LOG   warm-up rounds of increments then GET, checked, not counted
 #   bench_check WHAT LINE                  records non-2xx, socket errors, counter mismatches in bench_defects
 #   bench_redis_incr PORT CLIENTS N LOG    one redis-benchmark INCR run; prints "rps=.. p50_ms=.. p99_ms=.."
 #   bench_hey LOG HEY_ARGS...              one hey run; prints "requests=.. p50_ms=.. p99_ms=.. max_ms=.. non2xx=.."
@@ -190,6 +191,19 @@ bench_increment() {
   value=$(curl -sf "$2" | sed -n 's/.*"value":\(-\{0,1\}[0-9]*\).*/\1/p')
   ok=$(($(bench_field "$line" requests) - $(bench_field "$line" non2xx)))
   echo "$line counter=${value:-?} unaccounted=$((${value:-0} - ok))"
+}
+
+# bench_warm_up ROUNDS SECONDS INCREMENT GET_URL LOG: ROUNDS warm-up rounds, each SECONDS of increments
+# (INCREMENT ID SECONDS, a function printing a bench_increment line) then of GET_URL, checked, not counted.
+# Must run in the calling shell (bench_check records defects there).
+bench_warm_up() {
+  local r line inc_rps
+  for ((r = 1; r <= $1; r++)); do
+    line=$("$3" "w$r" "$2"); bench_check "warm-up $r increment" "$line"
+    inc_rps=$(bench_field "$line" rps)
+    line=$(bench_wrk get.lua "$4" "$2" "$5"); bench_check "warm-up $r GET /" "$line"
+    bench_say "warm-up $r/$1 (${2}s each, not counted): increment $inc_rps req/s, GET / $(bench_field "$line" rps) req/s"
+  done
 }
 
 # bench_check WHAT LINE: records every non-2xx response, socket error and counter mismatch of a wrk summary line

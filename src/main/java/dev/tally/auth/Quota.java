@@ -32,12 +32,16 @@ public class Quota {
     private static final Logger LOG = Logger.getLogger(Quota.class);
     private static final LuaScript SCRIPT = LuaScript.load("auth_quota");
     static final long WINDOW_MS = 1000;
-    private static final String WINDOW_ARG = Long.toString(WINDOW_MS);
+    private static final List<String> WINDOW_ARGS = List.of(Long.toString(WINDOW_MS));
+    private static final String POLICY_FIELD = "RateLimit-Policy";
+    private static final String REMAINING_FIELD = "RateLimit";
 
     private final RedisGateway redis;
     private final Keys keys;
     private final ProblemWriter problems;
     private final AuthSettings.QuotaSettings settings;
+    private final Policy keyPolicy;
+    private final Policy anonymousPolicy;
 
     Quota(RedisGateway redis, Keys keys, ProblemWriter problems, AuthSettings settings) {
         this.redis = redis;
@@ -47,6 +51,8 @@ public class Quota {
         if (this.settings.keyRate() < 1 || this.settings.anonymousRate() < 1) {
             throw new IllegalArgumentException("tally.auth.quota.key-rate and anonymous-rate must be at least 1");
         }
+        this.keyPolicy = new Policy("key", this.settings.keyRate(), "API key");
+        this.anonymousPolicy = new Policy("anonymous", this.settings.anonymousRate(), "client address");
     }
 
     public void check(RoutingContext ctx) {
@@ -55,42 +61,59 @@ public class Quota {
             return;
         }
         Caller caller = Caller.of(ctx);
-        String policy;
-        int limit;
+        Policy policy;
         String subject;
         if (caller.isAnonymous()) {
-            policy = "anonymous";
-            limit = settings.anonymousRate();
+            policy = anonymousPolicy;
             subject = "addr-" + ctx.request().remoteAddress().hostAddress();
         } else {
-            policy = "key";
-            limit = settings.keyRate();
+            policy = keyPolicy;
             subject = caller.identity();
         }
         // The body handler comes later; hold the body back while Redis answers (it resumes the request).
         ctx.request().pause();
-        redis.script(SCRIPT, List.of(keys.quotaWindow(subject)), List.of(WINDOW_ARG), settings.checkTimeout())
+        redis.script(SCRIPT, List.of(keys.quotaWindow(subject)), WINDOW_ARGS, settings.checkTimeout())
                 .subscribe().with(reply -> {
             ctx.request().resume();
             long count = reply.get(0).toLong();
             long secondsLeft = Math.max(1, (reply.get(1).toLong() + 999) / 1000);
-            Map<String, String> fields = Map.of(
-                    "RateLimit-Policy", "\"" + policy + "\";q=" + limit + ";w=1",
-                    "RateLimit", "\"" + policy + "\";r=" + Math.max(0, limit - count) + ";t=" + secondsLeft);
-            if (count > limit) {
-                Map<String, String> headers = new HashMap<>(fields);
+            String remaining = policy.remaining(count, secondsLeft);
+            if (count > policy.limit) {
+                Map<String, String> headers = new HashMap<>();
+                headers.put(POLICY_FIELD, policy.field);
+                headers.put(REMAINING_FIELD, remaining);
                 headers.put("Retry-After", Long.toString(secondsLeft));
-                problems.send(ctx, ProblemException.tooManyRequests("rate-limited", "Over the quota of " + limit
-                        + " requests per second for this " + (caller.isAnonymous() ? "client address" : "API key")
+                problems.send(ctx, ProblemException.tooManyRequests("rate-limited", "Over the quota of "
+                        + policy.limit + " requests per second for this " + policy.subjectKind
                         + "; retry after the window ends", headers));
                 return;
             }
-            fields.forEach(ctx.response()::putHeader);
+            ctx.response().headers().add(POLICY_FIELD, policy.field).add(REMAINING_FIELD, remaining);
             ctx.next();
         }, failure -> {
             ctx.request().resume();
             LOG.debugf("quota unchecked (fail-open): %s", failure.getMessage());
             ctx.next();
         });
+    }
+
+    /** One quota policy and what of its fields never changes, built once rather than per request. */
+    private static final class Policy {
+
+        final int limit;
+        final String field;
+        final String subjectKind;
+        private final String remainingPrefix;
+
+        Policy(String name, int limit, String subjectKind) {
+            this.limit = limit;
+            this.field = "\"" + name + "\";q=" + limit + ";w=1";
+            this.subjectKind = subjectKind;
+            this.remainingPrefix = "\"" + name + "\";r=";
+        }
+
+        String remaining(long count, long secondsLeft) {
+            return remainingPrefix + Math.max(0, limit - count) + ";t=" + secondsLeft;
+        }
     }
 }

@@ -9,6 +9,7 @@ import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
 
+import dev.tally.runtime.Timeout;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerResponse;
@@ -42,8 +43,8 @@ public class DeadlineInterceptor {
         if (Uni.class.isAssignableFrom(invocation.getMethod().getReturnType())) {
             // The REST layer cancels the returned Uni when the client goes away (resources are @Cancellable);
             // counted here, downstream of the deadline, so that a deadline's own cancellation is not.
-            return ((Uni<?>) invocation.proceed())
-                    .ifNoItem().after(deadline).failWith(() -> alarms.exceeded(deadline))
+            // The deadline is one of the request's timeout slots, swept by web/InFlightRequests: no timer each.
+            return Timeout.within((Uni<?>) invocation.proceed(), deadline, () -> alarms.exceeded(deadline))
                     .onCancellation().invoke(alarms::clientGone);
         }
         return interruptible(invocation, deadline, response);

@@ -6,6 +6,7 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.tally.runtime.Timeout;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
@@ -87,8 +88,9 @@ public class RedisGateway {
     }
 
     private Uni<Response> bounded(Uni<Response> call, String what, Duration budget) {
-        return timed(call).ifNoItem().after(budget)
-                .failWith(() -> new RedisUnavailableException(what + " got no answer within " + budget, null))
+        // Within a request the budget is one of its timeout slots (runtime/TimeoutSlots), not a timer per call.
+        return Timeout.within(timed(call), budget,
+                () -> new RedisUnavailableException(what + " got no answer within " + budget, null))
                 .onFailure().transform(failure -> translate(failure, what));
     }
 

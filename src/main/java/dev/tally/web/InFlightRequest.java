@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.tally.redis.RedisTime;
+import dev.tally.runtime.TimeoutSlots;
 
 /**
  * One request from the moment the app router sees it until its response is written: who asked what, how old it
@@ -18,6 +19,7 @@ public final class InFlightRequest {
     private final Instant startedAt = Instant.now();
     private final long startedNanos = System.nanoTime();
     private final RedisTime redisTime = RedisTime.startForCurrentRequest();
+    private final TimeoutSlots timeouts = TimeoutSlots.startForCurrentRequest();
     private final AtomicBoolean reportedStuck = new AtomicBoolean();
     private volatile Thread servingThread;
 
@@ -65,6 +67,11 @@ public final class InFlightRequest {
     /** Time spent waiting for Redis so far (pool wait included). */
     public Duration redisTime() {
         return redisTime.total();
+    }
+
+    /** This request's pending timeouts, which the registry's sweep fires ({@link InFlightRequests}). */
+    TimeoutSlots timeouts() {
+        return timeouts;
     }
 
     /** True exactly once: the first time the watchdog (ops/StuckRequestWatchdog) finds this request stuck. */

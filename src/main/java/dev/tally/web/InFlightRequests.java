@@ -6,9 +6,16 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
+import dev.tally.runtime.TimeoutSlots;
 import dev.tally.runtime.WorkThreads;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,13 +25,27 @@ import io.vertx.core.Vertx;
 /**
  * Every app request in flight on this replica. Each request's entry also rides in its Vert.x (duplicated)
  * context, so code deep in the call (the Redis gateway, a REST filter) finds it without passing it around.
+ *
+ * <p>The registry is also the clock of every request's timeouts (its deadline, the budget of the Redis call it
+ * waits for, see {@code runtime/TimeoutSlots}): one sweep every {@value #SWEEP_MILLIS} ms fires those that are
+ * due, instead of a timer per timeout. The registry already holds every request and forgets it when it ends, so a
+ * timeout costs no object of its own and no removal.
  */
 @ApplicationScoped
 public class InFlightRequests implements WorkThreads {
 
     private static final String CONTEXT_KEY = InFlightRequest.class.getName();
+    private static final Logger LOG = Logger.getLogger(InFlightRequests.class);
+    /** A timeout fires at most this late. */
+    static final long SWEEP_MILLIS = 10;
 
     private final Set<InFlightRequest> requests = ConcurrentHashMap.newKeySet();
+    // Sweeps, and holds the few timeouts of requests that ended with one still armed.
+    private final ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "tally-timeouts");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public InFlightRequests(MeterRegistry metrics) {
         for (ThreadKind kind : ThreadKind.values()) {
@@ -32,6 +53,24 @@ public class InFlightRequests implements WorkThreads {
                     .description("App requests being served now, by the kind of thread serving them")
                     .register(metrics);
         }
+        clock.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        for (InFlightRequest request : requests) {
+            try {
+                request.timeouts().fireDue(now);
+            } catch (RuntimeException e) {
+                // One failing timeout must not stop the sweep: a periodic task that throws is never run again.
+                LOG.errorf(e, "a timeout of request %s failed", request.requestId());
+            }
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        clock.shutdownNow();
     }
 
     public InFlightRequest begin(String method, String path, String requestId) {
@@ -46,7 +85,11 @@ public class InFlightRequests implements WorkThreads {
 
     /** Takes {@code request} out of the registry; false when it had already left (see {@link #handOver}). */
     public boolean end(InFlightRequest request) {
-        return requests.remove(request);
+        if (!requests.remove(request)) {
+            return false;
+        }
+        request.timeouts().handOff(clock, System.nanoTime()); // a call it did not wait for keeps its budget
+        return true;
     }
 
     /**

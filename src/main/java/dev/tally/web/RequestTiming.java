@@ -1,11 +1,10 @@
 package dev.tally.web;
 
-import java.util.Locale;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -19,6 +18,7 @@ public class RequestTiming {
 
     // Where the REST layer leaves the matched route template (as Quarkus' own HTTP metrics read it).
     private static final String ROUTE_TEMPLATE = "UrlPathTemplate";
+    private static final CharSequence SERVER_TIMING = HttpHeaders.createOptimized("Server-Timing");
 
     private final InFlightRequests inFlight;
     private final AccessLog accessLog;
@@ -32,8 +32,8 @@ public class RequestTiming {
         Context requestContext = Vertx.currentContext();
         InFlightRequest request = inFlight.begin(ctx.request().method().name(), ctx.request().path(),
                 RequestIds.of(ctx.request()));
-        ctx.addHeadersEndHandler(ignored -> ctx.response().headers().set("Server-Timing",
-                "redis;dur=" + String.format(Locale.ROOT, "%.3f", request.redisTime().toNanos() / 1e6)));
+        ctx.addHeadersEndHandler(ignored -> ctx.response().headers().set(SERVER_TIMING,
+                "redis;dur=" + Millis.format(request.redisTime().toNanos())));
         ctx.addEndHandler(ended -> {
             if (!inFlight.end(request)) {
                 return; // handed over (a live socket now): not a request that ended
