@@ -22,6 +22,12 @@ public class ClusterRoute extends RedisTopologyRoute {
             return Map.of("quarkus.redis.client-type", "cluster", "quarkus.redis.hosts", cluster.hosts());
         }
 
+        /** Gives a test's {@code RedisCluster} field the running cluster, for tests that kill one of its nodes. */
+        @Override
+        public void inject(TestInjector injector) {
+            injector.injectIntoFields(cluster, new TestInjector.MatchesType(RedisCluster.class));
+        }
+
         @Override
         public void stop() {
             if (cluster != null) {

@@ -133,6 +133,44 @@ public final class RedisCluster implements AutoCloseable {
         return running().stream().filter(node -> "master".equals(node.info("replication").get("role"))).toList();
     }
 
+    /** The running master that serves {@code key}'s slot now (from its own {@code CLUSTER NODES} line). */
+    public RedisNode masterOf(String key) {
+        int slot = Integer.parseInt(masters().getFirst().command("CLUSTER", "KEYSLOT", key));
+        return masters().stream().filter(master -> servesSlot(master, slot)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no running master serves slot " + slot));
+    }
+
+    /** Waits until a running master other than {@code gone} (killed) serves {@code key}'s slot, cluster state ok. */
+    public void awaitPromotionAfter(RedisNode gone, String key, Duration timeout) {
+        Await.until(timeout, "a replica promoted in place of " + gone.address(), () -> {
+            try {
+                return masterOf(key) != gone && running().stream().allMatch(node ->
+                        node.command("CLUSTER", "INFO").contains("cluster_state:ok"));
+            } catch (RuntimeException notYet) {
+                return false;
+            }
+        }, this::describe);
+    }
+
+    /** Whether the node's own line of {@code CLUSTER NODES} ends with a slot range that holds {@code slot}. */
+    private static boolean servesSlot(RedisNode node, int slot) {
+        String mine = node.command("CLUSTER", "NODES").lines().filter(line -> line.contains("myself"))
+                .findFirst().orElseThrow();
+        String[] fields = mine.split(" ");
+        for (int i = 8; i < fields.length; i++) { // after id, address, flags, master, ping, pong, epoch, link
+            if (fields[i].startsWith("[")) {
+                continue; // a slot being migrated or imported
+            }
+            String[] range = fields[i].split("-");
+            int first = Integer.parseInt(range[0]);
+            int last = range.length == 2 ? Integer.parseInt(range[1]) : first;
+            if (slot >= first && slot <= last) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void close() {
         nodes.forEach(RedisNode::close);
