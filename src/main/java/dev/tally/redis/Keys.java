@@ -110,6 +110,14 @@ public class Keys {
         return prefix + "{q:" + subject + "}";
     }
 
+    /**
+     * A key that is never read or written, only declared by {@code keyspace_scan.lua} so that a Redis Cluster client
+     * sends the script to the master of the tag's slot ({@link KeySpace}).
+     */
+    String slotAnchor(String tag) {
+        return prefix + "{" + tag + "}:anchor";
+    }
+
     private static Optional<String> between(String text, String head, String tail) {
         if (text.length() < head.length() + tail.length() || !text.startsWith(head) || !text.endsWith(tail)) {
             return Optional.empty();

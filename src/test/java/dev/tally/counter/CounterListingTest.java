@@ -124,9 +124,10 @@ class CounterListingTest {
 
     @ParameterizedTest(name = "[{index}] cursor={0}")
     @ValueSource(strings = { "zzz", "!!!", "v1:0:0", "aGVsbG8", "djE6YWJjOjA", "djI6MDow", "djE6MDotMQ",
-            "djE6MQ" })
+            "djE6MQ", "djI6MTYzODQ6MDow" })
     void aForgedCursorIs400(String cursor) {
-        // Not base64 at all, then base64 of "hello", "v1:abc:0", "v2:0:0", "v1:0:-1" and "v1:1".
+        // Not base64 at all, then base64 of "hello", "v1:abc:0", "v2:0:0", "v1:0:-1", "v1:1" and
+        // "v2:16384:0:0" (a slot past the last one, 16383).
         assertProblem(given().queryParam("cursor", cursor).when().get("/api/v1/counters"), 400,
                 tally("invalid-cursor"));
     }
@@ -135,9 +136,10 @@ class CounterListingTest {
     void aWellFormedCursorThatRedisCannotUseIs400NotA500() {
         // Same shape as an issued cursor, but the SCAN position is beyond any unsigned 64-bit cursor Redis hands out.
         // Found failing: Redis refuses it ("ERR invalid cursor") and the service answers 500.
-        String cursor = b64("v1:99999999999999999999:0");
-        assertProblem(given().queryParam("cursor", cursor).when().get("/api/v1/counters"), 400,
-                tally("invalid-cursor"));
+        for (String cursor : List.of(b64("v1:99999999999999999999:0"), b64("v2:0:99999999999999999999:0"))) {
+            assertProblem(given().queryParam("cursor", cursor).when().get("/api/v1/counters"), 400,
+                    tally("invalid-cursor"));
+        }
     }
 
     @Test

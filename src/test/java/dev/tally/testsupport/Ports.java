@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Free loopback ports for real processes started by tests. A port is handed out once per test JVM: the kernel may
@@ -14,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Ports {
 
+    /** Redis' fixed distance from a cluster node's client port to its cluster bus port. */
+    public static final int CLUSTER_BUS_OFFSET = 10_000;
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private Ports() {
@@ -32,6 +35,25 @@ public final class Ports {
             }
         }
         throw new IllegalStateException("no " + count + " consecutive free ports");
+    }
+
+    /**
+     * A free port for a Redis Cluster node, whose cluster bus (the port + 10000) is free too. Both are picked below
+     * Linux' ephemeral range (32768 and up): a node on a port above 55535 cannot open its bus at all, and a bus port
+     * in the ephemeral range may be taken by any outgoing connection between the check and the bind.
+     */
+    public static int freeWithClusterBus() {
+        var random = ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = random.nextInt(12_000, 22_000);
+            if (isFree(port) && isFree(port + CLUSTER_BUS_OFFSET) && HANDED_OUT.add(port)) {
+                if (HANDED_OUT.add(port + CLUSTER_BUS_OFFSET)) {
+                    return port;
+                }
+                HANDED_OUT.remove(port);
+            }
+        }
+        throw new IllegalStateException("no free port pair for a cluster node and its bus");
     }
 
     private static boolean isFree(int port) {

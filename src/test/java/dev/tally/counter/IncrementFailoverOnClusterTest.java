@@ -1,0 +1,57 @@
+package dev.tally.counter;
+
+import static dev.tally.counter.CounterResourceTest.value;
+
+import java.net.URI;
+import java.time.Duration;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.tally.redis.Keys;
+import dev.tally.testsupport.ClusterRoute;
+import dev.tally.testsupport.FailoverLoad;
+import dev.tally.testsupport.Http;
+import dev.tally.testsupport.Pause;
+import dev.tally.testsupport.RedisCluster;
+import dev.tally.testsupport.RedisNode;
+import dev.tally.testsupport.Unique;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * {@link IncrementFailoverOnSentinelTest} on a Redis Cluster: the master that serves the counter's slot dies
+ * ({@code kill -9}) under the same load, and the cluster promotes its replica (node timeout 2 s).
+ */
+@QuarkusTest
+@TestProfile(ClusterRoute.class)
+class IncrementFailoverOnClusterTest {
+
+    @TestHTTPResource("/")
+    URI app;
+
+    @Inject
+    Keys keys;
+
+    /** Set by {@link ClusterRoute.Resource}: the test kills one of its masters. */
+    RedisCluster cluster;
+
+    @Test
+    void aKilledMasterIsFailedOverWithFast503sAndNoIncrementCountedTwice() {
+        String name = Unique.name("failover");
+        FailoverLoad load = FailoverLoad.start(Http.at(app), name, IncrementFailoverOnSentinelTest.CLIENTS);
+        Pause.of(Duration.ofSeconds(2)); // load before the kill
+        RedisNode master = cluster.masterOf(keys.counterValue(name));
+        load.fault();
+        master.kill();
+        cluster.awaitPromotionAfter(master, keys.counterValue(name), Duration.ofSeconds(30));
+        long promoted = System.nanoTime();
+        Pause.of(Duration.ofSeconds(3)); // load after the promotion
+        load.stopAndCheck("Cluster", promoted, IncrementFailoverOnSentinelTest.LONGEST_ANSWER, () -> value(name));
+
+        master.restart(); // it rejoins as a replica of the promoted node
+        cluster.awaitHealthy(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,66 @@
+package dev.tally.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.tally.testsupport.ClusterRoute;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * A script runs on one node of a Redis Cluster, so the keys it is given must hash to one slot. For every script
+ * with more than one key (the stores' calls name the same groups), the real cluster's {@code CLUSTER KEYSLOT} says
+ * they do; a group that did not would be refused with CROSSSLOT.
+ */
+@QuarkusTest
+@TestProfile(ClusterRoute.class)
+class ScriptKeySlotsOnClusterTest {
+
+    @Inject
+    Keys keys;
+
+    @Inject
+    RedisDataSource redis;
+
+    private Set<Long> slots(List<String> group) {
+        return group.stream().map(key -> redis.execute("CLUSTER", "KEYSLOT", key).toLong())
+                .collect(Collectors.toSet());
+    }
+
+    @Test
+    void everyMultiKeyScriptsKeysShareOneSlot() {
+        String counter = "a.b:c-9_";
+        String job = "01J0000000000000000000000";
+        String otherJob = "01J0000000000000000000001";
+        Map<String, List<String>> groups = new TreeMap<>(Map.of(
+                "counter_increment, counter_reset", List.of(keys.counterValue(counter), keys.counterVersion(counter)),
+                "counter_increment_once", List.of(keys.counterValue(counter),
+                        keys.counterIdempotency(counter, "key-abc", "retry/1+="), keys.counterVersion(counter)),
+                "job_submit, job_finish", List.of(keys.jobStream(), keys.job(job)),
+                "job_cancel", List.of(keys.job(job), keys.jobRetries()),
+                "job_start", List.of(keys.jobStream(), keys.job(job), keys.jobDeadLetters()),
+                "job_retry, job_requeue", List.of(keys.jobStream(), keys.job(job), keys.jobRetries(),
+                        keys.jobDeadLetters()),
+                "job_renew", List.of(keys.jobStream(), keys.job(job), keys.job(otherJob)),
+                "auth_create, auth_revoke", List.of(keys.apiKeyNames(), keys.apiKey("k1")),
+                "replica_publish", List.of(keys.replicaIndex(), keys.replicaSnapshot("host-1"))));
+        Map<String, Set<Long>> spread = new TreeMap<>();
+        groups.forEach((scripts, group) -> {
+            Set<Long> slots = slots(group);
+            if (slots.size() != 1) {
+                spread.put(scripts, slots);
+            }
+        });
+        assertEquals(Map.of(), spread, "scripts whose keys span several slots");
+    }
+}

@@ -1,0 +1,31 @@
+package dev.tally.testsupport;
+
+import java.util.List;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+/**
+ * A test profile that runs the application on a Redis topology of its own ({@link ClusterRoute},
+ * {@link SentinelRoute}) instead of the suite's single Redis: a {@code *OnClusterTest} or {@code *OnSentinelTest}
+ * class reruns a suite unchanged there. Classes with one profile share one application start, hence one cluster
+ * or sentinel set for all of them (Quarkus orders test classes by profile).
+ */
+abstract class RedisTopologyRoute implements QuarkusTestProfile {
+
+    private final Class<? extends QuarkusTestResourceLifecycleManager> topology;
+
+    RedisTopologyRoute(Class<? extends QuarkusTestResourceLifecycleManager> topology) {
+        this.topology = topology;
+    }
+
+    @Override
+    public List<TestResourceEntry> testResources() {
+        return List.of(new TestResourceEntry(topology), new TestResourceEntry(OpsTokenTestResource.class));
+    }
+
+    @Override
+    public boolean disableGlobalTestResources() {
+        return true; // not the suite's Redis from UsesRealRedis: only this topology (and a token of its own)
+    }
+}
