@@ -94,6 +94,14 @@ def definite(response):
     return response.status_code != 0 and response.status_code not in (429, 502, 503, 504)
 
 
+def problem_type(response):
+    """The RFC 9457 type of an error answer (Tally's or Nginx's), for the failure's message."""
+    try:
+        return response.json().get("type", "")
+    except Exception:  # noqa: BLE001 - no body, not JSON, a connection error: nothing to name
+        return ""
+
+
 class Failed(Exception):
     """A verification that did not hold."""
 
@@ -137,7 +145,7 @@ class TallyUser(FastHttpUser):
             response = ctx.__enter__()
             if definite(response) or attempt == RETRIES - 1:
                 return ctx, response
-            response.failure(f"no definite answer ({response.status_code}), retrying")
+            response.failure(f"no definite answer ({response.status_code} {problem_type(response)}), retrying")
             ctx.__exit__(None, None, None)
             time.sleep(0.2 * (attempt + 1))
 
@@ -380,7 +388,7 @@ class JobProducer(TallyUser):
             delay = min(delay * 2, 0.5)
             with self.client.get(location, name="job: poll", catch_response=True) as r:
                 if not definite(r):
-                    r.failure(f"poll: {r.status_code}")
+                    r.failure(f"poll: {r.status_code} {problem_type(r)}")
                 elif r.status_code == 404:
                     fail(r, f"job {location} is gone", "jobs_lost")
                     return report(self.environment, "job: submit until final", started, Failed("gone"))

@@ -99,6 +99,8 @@ def replica(run_dir, n, mgmt_port, token):
         "http_5xx": (total(m, "http_server_requests_seconds_count", 'outcome="SERVER_ERROR"'), 1),
         "live_sockets": (total(m, "tally_live_sockets_open"), 1),
     }
+    if not picks["heap_after_gc_mib"][0]:
+        del picks["heap_after_gc_mib"]  # 0 until the first old-generation collection: no figure yet, not an empty heap
     for name, (value, scale) in picks.items():
         if value is not None:
             values[name] = value / scale

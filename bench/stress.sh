@@ -15,6 +15,7 @@
 # (bench/reports), BENCH_REPLICAS (3) and the ports of bench/lib.sh. Exit 1 if a verification failed (a wrong
 # count, a lost job or session), whatever the bounds.
 set -euo pipefail
+export PYTHONDONTWRITEBYTECODE=1 # locust imports the locustfile: no __pycache__ in bench/
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 : "${STRESS_USERS:=10 20 40 80 160 320}" "${STRESS_STEP_SECONDS:=30}" "${STRESS_WARMUP_SECONDS:=30}"
