@@ -44,7 +44,7 @@ PLOTTED = ["heap_used_mib", "nonheap_used_mib", "eventloop_delay_max_ms", "redis
            "live_sockets", "clients"]
 MIN_SEGMENT_S = 60
 LOSS_KEYS = ["increments_uncertain", "counters_wrong", "sessions_wrong", "sessions_lost", "jobs_lost", "jobs_wrong",
-             "live_wrong", "check_failures"]
+             "live_wrong"]
 
 
 def read_meta(d):
@@ -121,8 +121,10 @@ def last_segment_start(pids, source):
     return start
 
 
-def judge(series, pids, meta):
+def judge(series, pids, meta, faults):
     fit_from, settle = float(meta["fit_from"]), float(meta.get("settle_s", "60"))
+    if faults:  # load moves between replicas while one restarts: trends start once the last fault has settled
+        fit_from = max(fit_from, max(t for t, _ in faults) + settle)
     results = []
     for (source, metric), points in sorted(series.items()):
         if metric not in RESOURCES:
@@ -229,7 +231,7 @@ def main():
     with open(os.path.join(d, "verify.json")) as f:
         verify = json.load(f)
     t0 = float(meta["started"])
-    results = judge(series, pids, meta)
+    results = judge(series, pids, meta, faults)
     files = plots(d, history, series, results, faults, t0)
 
     requests = int(history[-1]["requests"]) if history else 0
@@ -286,8 +288,8 @@ font-size:13px}}table{{border-collapse:collapse}}.bad{{background:#fdd}}.verdict
 <ul>{facts}</ul>
 <h2>Faults</h2><ul>{faults_html or '<li>none</li>'}</ul>
 <h2>What the users verified</h2><pre>{html.escape(json.dumps(verify, indent=1))}</pre>
-<h2>Resource trends</h2><p>Fitted from {(float(meta['fit_from']) - t0) / 60:.1f} min (after the warm-up; a restarted
-replica from {float(meta.get('settle_s', 60)):.0f} s after its restart). A trend fails when it exceeds its bound per hour
+<h2>Resource trends</h2><p>Fitted from {(float(meta['fit_from']) - t0) / 60:.1f} min, after the warm-up (with faults:
+from {float(meta.get('settle_s', 60)):.0f} s after the last fault; a restarted replica from as long after its restart). A trend fails when it exceeds its bound per hour
 and the growth it predicts over the window exceeds the floor.</p>
 <table><tr><th>source</th><th>metric</th><th>trend</th><th>unit</th><th>bound/h</th><th>floor</th><th>window min</th>
 <th>verdict</th></tr>{rows}</table>

@@ -115,9 +115,9 @@ inject() { # AT_SHARE LABEL: waits until that share of the run, then runs the fa
   bench_say "fault: ${fault_notes[-1]}"
 }
 if [ "$SOAK_FAULTS" = on ]; then
-  inject 0.35 "kill -9 replica 1"
-  inject 0.55 "SIGTERM replica 2"
-  inject 0.75 "Redis SIGSTOP 3 s"
+  inject 0.25 "kill -9 replica 1"
+  inject 0.40 "SIGTERM replica 2"
+  inject 0.55 "Redis SIGSTOP 3 s"
 fi
 
 locust_status=0
