@@ -13,7 +13,8 @@
 # wrong count, lost session or lost job, or a resource trend beyond its bound per hour; the last line states the
 # figures. Settings (environment), with defaults: SOAK_MINUTES (30), SOAK_USERS (40), SOAK_SAMPLE_SECONDS (5),
 # SOAK_WARMUP_SECONDS (a third of the run, 30..120: not fitted), SOAK_FAULTS (off), SOAK_RETENTION_SECONDS (30:
-# idempotency keys and job records expire this fast here, so that the key count levels off within the run),
+# idempotency keys expire this fast here, so that the key count levels off within the run),
+# SOAK_JOB_RETENTION_SECONDS (120, at least 90: a job record must outlive a takeover after its worker was killed),
 # SOAK_JAVA_OPTS (-Xms256m -Xmx256m -XX:+AlwaysPreTouch: a fixed heap, as in a pod, so RSS shows what is not
 # heap), SOAK_REPORTS (bench/reports), bounds SOAK_BOUND_<metric> per hour and SOAK_FLOOR_<metric> (see
 # bench/report.py), BENCH_REPLICAS (3) and the ports of bench/lib.sh.
@@ -22,7 +23,7 @@ export PYTHONDONTWRITEBYTECODE=1 # locust imports the locustfile: no __pycache__
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 : "${SOAK_MINUTES:=30}" "${SOAK_USERS:=40}" "${SOAK_SAMPLE_SECONDS:=5}" "${SOAK_FAULTS:=off}"
-: "${SOAK_RETENTION_SECONDS:=30}" "${SOAK_REPORTS:=$bench_dir/reports}" "${BENCH_PYTHON:=/usr/bin/python3}"
+: "${SOAK_RETENTION_SECONDS:=30}" "${SOAK_JOB_RETENTION_SECONDS:=120}" "${SOAK_REPORTS:=$bench_dir/reports}" "${BENCH_PYTHON:=/usr/bin/python3}"
 : "${SOAK_JAVA_OPTS:=-Xms256m -Xmx256m -XX:+AlwaysPreTouch}"
 run_s=$((SOAK_MINUTES * 60))
 warmup_default=$((run_s / 3)); [ $warmup_default -le 120 ] || warmup_default=120; [ $warmup_default -ge 30 ] || warmup_default=30
@@ -30,6 +31,7 @@ warmup_default=$((run_s / 3)); [ $warmup_default -le 120 ] || warmup_default=120
 BENCH_REPLICAS=${SOAK_REPLICAS:-3}
 BENCH_NGINX=on
 bench_settings SOAK_MINUTES:1 SOAK_USERS:4 SOAK_SAMPLE_SECONDS:1 SOAK_WARMUP_SECONDS:0 SOAK_RETENTION_SECONDS:5 \
+  SOAK_JOB_RETENTION_SECONDS:90 \
   BENCH_REPLICAS:1
 case "$SOAK_FAULTS" in on | off) ;; *) bench_die "SOAK_FAULTS must be on or off, got '$SOAK_FAULTS'" ;; esac
 [ "$SOAK_FAULTS" = off ] || [ "$BENCH_REPLICAS" -ge 3 ] ||
@@ -51,7 +53,8 @@ trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 # Expiring state expires fast, so that a key count that still grows at the end is a leak, not retention.
-export TALLY_COUNTER_IDEMPOTENCY_RETENTION=${SOAK_RETENTION_SECONDS}s TALLY_JOB_RETENTION=${SOAK_RETENTION_SECONDS}s
+# A job record must outlive a takeover: the visibility timeout (30 s) after its worker died, plus the run and a poll.
+export TALLY_COUNTER_IDEMPOTENCY_RETENTION=${SOAK_RETENTION_SECONDS}s TALLY_JOB_RETENTION=${SOAK_JOB_RETENTION_SECONDS}s
 export TALLY_JAVA_OPTS=$SOAK_JAVA_OPTS
 bench_stack_start
 unset TALLY_JAVA_OPTS TALLY_COUNTER_IDEMPOTENCY_RETENTION TALLY_JOB_RETENTION
@@ -145,7 +148,7 @@ stream_left=$(redis-cli -p "$BENCH_REDIS_PORT" XLEN 'tally:{jobs}:stream')
   echo "machine2=machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), $(free -g | awk '/^Mem:/ { print $2 }') GiB RAM"
   echo "machine3=software: $("$java" -version 2>&1 | sed -n 2p); $(redis-server --version | cut -d' ' -f1-3); $(nginx -v 2>&1); locust $(dpkg-query -W -f '${Version}' python3-locust 2>/dev/null || echo '?')"
   echo "machine4=load at the end: $(uptime | sed 's/.*load average: //') (1, 5, 15 min; the machine may be shared)"
-  echo "machine5=settings: warm-up ${SOAK_WARMUP_SECONDS}s not fitted, samples every ${SOAK_SAMPLE_SECONDS}s, idempotency and job retention ${SOAK_RETENTION_SECONDS}s, JVM $SOAK_JAVA_OPTS"
+  echo "machine5=settings: warm-up ${SOAK_WARMUP_SECONDS}s not fitted, samples every ${SOAK_SAMPLE_SECONDS}s, idempotency retention ${SOAK_RETENTION_SECONDS}s, job retention ${SOAK_JOB_RETENTION_SECONDS}s, JVM $SOAK_JAVA_OPTS"
   echo "stream_left=$stream_left"
   i=0
   for note in "${fault_notes[@]}"; do i=$((i + 1)); echo "machine_fault_$i=fault: $note"; done
