@@ -92,6 +92,11 @@ def replica(run_dir, n, mgmt_port, token):
         "open_files": (total(m, "process_files_open_files"), 1),
         "eventloop_delay_max_ms": (largest(m, "tally_eventloop_delay_seconds_max"), 0.001),
         "redis_pool_wait_max_ms": (largest(m, "redis_pool_queue_delay_seconds_max"), 0.001),
+        # sums and counts too: a step's mean is their difference over it (the _max is a decaying 2-minute max)
+        "eventloop_delay_sum_ms": (total(m, "tally_eventloop_delay_seconds_sum"), 0.001),
+        "eventloop_delay_count": (total(m, "tally_eventloop_delay_seconds_count"), 1),
+        "redis_pool_wait_sum_ms": (total(m, "redis_pool_queue_delay_seconds_sum"), 0.001),
+        "redis_pool_wait_count": (total(m, "redis_pool_queue_delay_seconds_count"), 1),
         "redis_pool_queued": (total(m, "redis_pool_queue_size"), 1),
         "process_cpu": (total(m, "process_cpu_usage"), 1),
         "system_cpu": (total(m, "system_cpu_usage"), 1),
