@@ -44,6 +44,13 @@ public class JobStore {
     private final LuaScript renew = LuaScript.load("job_renew");
 
     public JobStore(RedisGateway redis, Keys keys, JobSettings settings) {
+        if (settings.retention().compareTo(settings.worker().visibilityTimeout()) <= 0) {
+            // A dead worker's job is taken over only after the visibility timeout; a record that expires sooner
+            // (renewals restart it, a dead worker's stop) leaves the job with nothing to run from or report to.
+            throw new IllegalArgumentException("tally.job.retention (" + settings.retention()
+                    + ") must be longer than tally.job.worker.visibility-timeout ("
+                    + settings.worker().visibilityTimeout() + ")");
+        }
         this.redis = redis;
         this.keys = keys;
         this.settings = settings;
@@ -176,10 +183,11 @@ public class JobStore {
     /** One claim per renewal, in their order. */
     List<ScriptAnswers.Claim> renew(String consumer, List<Renewal> renewals) {
         List<String> scriptKeys = new ArrayList<>(renewals.size() + 1);
-        List<String> args = new ArrayList<>(2 * renewals.size() + 2);
+        List<String> args = new ArrayList<>(2 * renewals.size() + 3);
         scriptKeys.add(keys.jobStream());
         args.add(GROUP);
         args.add(consumer);
+        args.add(Long.toString(retentionMs));
         for (Renewal renewal : renewals) {
             scriptKeys.add(keys.job(renewal.entry().jobId()));
             args.add(renewal.entry().entryId());
