@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -249,12 +250,31 @@ class NginxHardeningIT {
         return "wss://127.0.0.1:" + httpsPort + "/api/v1/counters/" + counter + "/live";
     }
 
-    /** A request whose headers are complete (so Nginx counts it) and whose body never comes. */
+    /**
+     * A request whose headers are complete and whose body never comes, returned once Nginx has counted it. Nginx
+     * counts a request in its preaccess phase and answers {@code Expect: 100-continue} only later, when it starts
+     * reading the body: the interim answer is the proof. Without it the next request could overtake this one in
+     * another worker process, be counted first, and leave this one to be refused.
+     */
     private static SSLSocket unfinishedPost(InetAddress from) throws IOException {
         SSLSocket socket = RawHttp.tlsSocket(tls, from, httpsPort);
+        socket.setSoTimeout(10_000);
         socket.getOutputStream().write(("POST /api/v1/counters/held/increment HTTP/1.1\r\nHost: localhost\r\n"
-                + "Content-Type: application/json\r\nContent-Length: 10\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                + "Content-Type: application/json\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
+        StringBuilder interim = new StringBuilder();
+        InputStream in = socket.getInputStream();
+        for (int b = 0; b >= 0 && interim.indexOf("\r\n\r\n") < 0;) {
+            b = in.read();
+            if (b >= 0) {
+                interim.append((char) b);
+            }
+        }
+        if (!interim.toString().startsWith("HTTP/1.1 100 ")) {
+            socket.close();
+            throw new AssertionError("Nginx did not take the held request in: " + interim);
+        }
         return socket;
     }
 
