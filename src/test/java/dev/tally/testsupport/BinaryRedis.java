@@ -117,13 +117,18 @@ public final class BinaryRedis implements RealRedis {
         List<String> command = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "no"));
         command.addAll(extraArgs);
+        process = startLogged(command, dir);
+    }
+
+    /** Starts a redis-server (or sentinel) command line, its output appended to {@code dir/redis.log}. */
+    static Process startLogged(List<String> command, Path dir) {
         try {
-            process = new ProcessBuilder(command)
+            return new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
                     .start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + binary, e);
+            throw new UncheckedIOException("cannot start " + command, e);
         }
     }
 

@@ -73,14 +73,7 @@ public final class RedisNode implements AutoCloseable {
     }
 
     private void launch() {
-        try {
-            process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + command, e);
-        }
+        process = BinaryRedis.startLogged(command, dir);
         RedisPing.awaitAnswer("127.0.0.1", port, Duration.ofSeconds(10));
     }
 
