@@ -30,7 +30,8 @@ import dev.tally.testsupport.Unique;
  * "Try it out" from Swagger UI, as a newcomer does it (docs/api.md, Trying it from the browser): the README's
  * launcher as shipped, Nginx in front, a headless Chromium on the management port's Swagger UI, Authorize with the
  * launcher's API key, then an increment sent through Nginx (a cross-origin call with a preflight) answers 200 with
- * the new value, and the same without the key is the 401 problem, readable by the page.
+ * the new value, and the same without the key is the 401 problem, readable by the page; and a session created
+ * there is the one the next calls use, through the replica's own server (the page's site, which keeps the cookie).
  */
 class SwaggerUiIT {
 
@@ -38,16 +39,20 @@ class SwaggerUiIT {
     private static LocalLauncher launcher;
     private static int management;
     private static int https;
+    private static int app;
+    private static String swaggerUi;
 
     @BeforeAll
     static void startBehindNginx() {
         management = Ports.free();
+        app = Ports.free();
         https = Ports.free();
         launcher = LocalLauncher.startAsShipped(Map.of("TALLY_REPLICAS", "1", "TALLY_PORT",
-                Integer.toString(Ports.free()), "TALLY_MANAGEMENT_PORT", Integer.toString(management),
+                Integer.toString(app), "TALLY_MANAGEMENT_PORT", Integer.toString(management),
                 "TALLY_REDIS_PORT", Integer.toString(Ports.free()), "TALLY_HTTPS_PORT", Integer.toString(https),
                 "TALLY_HTTP_PORT", Integer.toString(Ports.free()), "TALLY_INSTANCE_PREFIX", "swagger"));
         launcher.awaitReady(Duration.ofSeconds(120));
+        swaggerUi = "http://127.0.0.1:" + management + "/q/swagger-ui/";
     }
 
     @AfterAll
@@ -60,20 +65,11 @@ class SwaggerUiIT {
     @Test
     void anIncrementTriedFromSwaggerUiThroughNginxAnswers200() throws Exception {
         String key = Files.readString(launcher.runDir().resolve("api-key")).trim();
-        String nginx = "https://localhost:" + https;
         String counter = Unique.name("swagger");
-        // The development certificate is self-signed: a person accepts it once, the test tells the browser to.
-        WebDriver browser = HeadlessChromium.open("--ignore-certificate-errors");
+        WebDriver browser = openSwaggerUi("https://localhost:" + https);
         try {
-            browser.get("http://127.0.0.1:" + management + "/q/swagger-ui/");
-            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(200));
-            WebElement servers = wait.until(page -> page.findElement(By.cssSelector(".servers select")));
-            new Select(servers).selectByValue(nginx);
-
-            WebElement increment = wait.until(page -> page.findElement(By.cssSelector(
-                    ".opblock-post:has([data-path='/api/v1/counters/{name}/increment'])")));
-            increment.findElement(By.cssSelector(".opblock-summary")).click();
-            wait.until(page -> increment.findElement(By.cssSelector(".try-out__btn"))).click();
+            WebDriverWait wait = waitIn(browser);
+            WebElement increment = tryOut(wait, "post", "/api/v1/counters/{name}/increment");
             increment.findElement(By.cssSelector("tr[data-param-name='name'] input")).sendKeys(counter);
 
             // Without the key: the 401 problem, whose body the page can read (CORS headers on the refusal too).
@@ -90,8 +86,71 @@ class SwaggerUiIT {
             assertEquals(10, answer.path("value").asLong(), "the request body example, {\"by\": 10}: " + answer);
             HeadlessChromium.screenshot(browser, Path.of("target", "swagger-ui.png"));
         } finally {
-            // What the page showed, for whoever reads a failure of this test.
-            Files.writeString(Path.of("target", "swagger-ui.html"), browser.getPageSource());
+            keepForTheReader(browser, "swagger-ui.html");
+        }
+    }
+
+    /**
+     * The session lives in an HttpOnly cookie that the page never sees: the browser must store it from the create's
+     * answer and send it with the next call. That takes CORS with credentials (web/CrossOrigin) and Swagger UI's
+     * fetch with credentials ({@code quarkus.swagger-ui.with-credentials}); without either, the read is a 404.
+     */
+    @Test
+    void aSessionCreatedFromSwaggerUiIsTheOneTheNextCallReads() throws Exception {
+        String key = Files.readString(launcher.runDir().resolve("api-key")).trim();
+        WebDriver browser = openSwaggerUi("http://127.0.0.1:" + app);
+        try {
+            WebDriverWait wait = waitIn(browser);
+            authorize(browser, wait, key);
+            WebElement create = tryOut(wait, "post", "/api/v1/sessions");
+            create.findElement(By.cssSelector(".execute")).click();
+            assertEquals(201, status(wait, create), body(create));
+            JsonNode created = JSON.readTree(body(create));
+
+            WebElement visit = tryOut(wait, "post", "/api/v1/sessions/current/visits");
+            visit.findElement(By.cssSelector(".execute")).click();
+            assertEquals(200, status(wait, visit), body(visit));
+            WebElement read = tryOut(wait, "get", "/api/v1/sessions/current");
+            read.findElement(By.cssSelector(".execute")).click();
+            assertEquals(200, status(wait, read), "the cookie went with the read: " + body(read));
+            JsonNode session = JSON.readTree(body(read));
+            assertEquals(1, session.path("visits").asLong(), session.toString());
+            // The very session the create made (a session has no id in its body: its birth time and attributes).
+            assertEquals(created.path("createdAt"), session.path("createdAt"), session.toString());
+            assertEquals(created.path("attributes"), session.path("attributes"), session.toString());
+        } finally {
+            keepForTheReader(browser, "swagger-ui-session.html");
+        }
+    }
+
+    /** Swagger UI on the management port, with Nginx chosen as the server, as the launcher prints it. */
+    private static WebDriver openSwaggerUi(String server) {
+        // The development certificate is self-signed: a person accepts it once, the test tells the browser to.
+        WebDriver browser = HeadlessChromium.open("--ignore-certificate-errors");
+        browser.get(swaggerUi);
+        WebElement servers = waitIn(browser).until(page -> page.findElement(By.cssSelector(".servers select")));
+        new Select(servers).selectByValue(server);
+        return browser;
+    }
+
+    private static WebDriverWait waitIn(WebDriver browser) {
+        return new WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(200));
+    }
+
+    /** Opens an operation and presses "Try it out". */
+    private static WebElement tryOut(WebDriverWait wait, String method, String path) {
+        WebElement operation = wait.until(page -> page.findElement(By.cssSelector(
+                ".opblock-" + method + ":has([data-path='" + path + "'])")));
+        operation.findElement(By.cssSelector(".opblock-summary")).click();
+        wait.until(page -> operation.findElement(By.cssSelector(".try-out__btn"))).click();
+        return operation;
+    }
+
+    /** What the page showed, for whoever reads a failure of this test. */
+    private static void keepForTheReader(WebDriver browser, String file) throws Exception {
+        try {
+            Files.writeString(Path.of("target", file), browser.getPageSource());
+        } finally {
             browser.quit();
         }
     }

@@ -56,7 +56,10 @@ class CrossOriginTest {
         assertEquals(200, response.statusCode(), response.asString());
         assertEquals(SWAGGER, response.header("Access-Control-Allow-Origin"));
         assertEquals(Set.of("Location", "Retry-After", "RateLimit-Policy", "RateLimit", "X-Request-Id",
-                "X-Tally-Instance", "Idempotent-Replayed"), list(response.header("Access-Control-Expose-Headers")));
+                "X-Tally-Instance", "Idempotent-Replayed", "Server-Timing"),
+                list(response.header("Access-Control-Expose-Headers")));
+        // The session cookie goes with a listed origin's requests (Swagger UI sends them with credentials).
+        assertEquals("true", response.header("Access-Control-Allow-Credentials"));
         assertTrue(response.headers().getValues("Vary").stream().anyMatch(vary -> vary.toLowerCase().contains("origin")),
                 "a cache keeps answers per origin: " + response.headers());
     }
@@ -74,6 +77,7 @@ class CrossOriginTest {
         headers.addAll(list(response.header("Access-Control-Allow-Headers")));
         assertTrue(headers.containsAll(Set.of("Authorization", "Content-Type", "Idempotency-Key")), headers.toString());
         assertEquals("600", response.header("Access-Control-Max-Age"));
+        assertEquals("true", response.header("Access-Control-Allow-Credentials"));
         assertTrue(response.header("X-Request-Id") != null, "tagged like every answer");
     }
 
@@ -96,6 +100,7 @@ class CrossOriginTest {
             assertProblem(response, 403, GENERIC);
             assertNull(response.header("Access-Control-Allow-Origin"), origin);
             assertNull(response.header("Access-Control-Expose-Headers"), origin);
+            assertNull(response.header("Access-Control-Allow-Credentials"), origin);
             Response preflight = given().header("Origin", origin).header("Access-Control-Request-Method", "POST")
                     .header("Access-Control-Request-Headers", "authorization").options(counter() + "/increment");
             assertEquals(403, preflight.statusCode(), origin);
