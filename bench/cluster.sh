@@ -97,7 +97,8 @@ for topology in $BENCH_TOPOLOGIES; do
   bench_warm_up "$BENCH_WARMUP_ROUNDS" "$BENCH_SECONDS" increment "$base/" "$raw"
   inc=() job=() red=()
   for ((r = 1; r <= BENCH_ROUNDS; r++)); do
-    line=$(increment "$topology-m$r" "$BENCH_SECONDS"); bench_check "$topology round $r increment" "$line"
+    # "+" is not allowed in counter names.
+    line=$(increment "${topology/+/-}-m$r" "$BENCH_SECONDS"); bench_check "$topology round $r increment" "$line"
     inc[r]=$(bench_field "$line" rps)
     line=$(jobs "$raw"); check_jobs "$topology round $r jobs" "$line"; job[r]=$(bench_field "$line" jobs_per_s)
     red[r]=$(bench_field "$(redis_incr "$mode" "$raw")" rps)
