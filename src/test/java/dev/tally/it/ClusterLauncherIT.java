@@ -130,7 +130,7 @@ class ClusterLauncherIT {
         String prefix = "it-cl-list-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         int counters = 1000;
         RetryingClient client = new RetryingClient(10);
-        Hammer.Result made = Hammer.run(counters, 32, Duration.ofMinutes(1), i -> client.send(() ->
+        Hammer.Result made = Hammer.run(counters, 128, Duration.ofMinutes(1), i -> client.send(() ->
                 http.post(replica(i, "/api/v1/counters/" + prefix + i + "/increment"), null,
                         "Idempotency-Key", "make-" + i)));
         assertEquals(Map.of(200, (long) counters), made.statuses(), made.toString());
