@@ -76,6 +76,8 @@ class ComposeFileTest {
 
     private static final Path COMPOSE_FILE = ROOT.resolve("deploy/compose.yaml");
     private static final Path LAUNCHER = ROOT.resolve("deploy/local/up");
+    /** The launcher's Redis part (sourced by deploy/local/up): how it starts every redis-server. */
+    private static final Path LAUNCHER_REDIS = ROOT.resolve("deploy/local/redis.sh");
     private static final Path DOCKERIGNORE = ROOT.resolve(".dockerignore");
 
     private static final Pattern UPSTREAM_SERVER = Pattern.compile("server\\s+([^\\s;]+)([^;]*);");
@@ -98,8 +100,8 @@ class ComposeFileTest {
         for (int n = 1; n <= launcherReplicas; n++) {
             assertTrue(replicas.contains("tally-" + n), "replica services must be tally-1..N, got " + replicas);
         }
-        assertEquals(new TreeSet<>(concat(replicas, List.of("redis", "nginx"))), new TreeSet<>(services.keySet()),
-                "services: exactly redis, the replicas and nginx");
+        assertEquals(new TreeSet<>(concat(replicas, List.of("redis", "nginx"))), new TreeSet<>(withoutProfile(services)),
+                "services started without a profile: exactly redis, the replicas and nginx");
         assertTrue(str(services.get("redis").get("image")).startsWith("redis:7"), "redis runs the redis:7 image");
         assertTrue(str(services.get("nginx").get("image")).startsWith("nginx:"), "nginx runs the official image");
 
@@ -182,13 +184,81 @@ class ComposeFileTest {
         String launcher = read(LAUNCHER);
         Matcher setting = Pattern.compile("redis_maxmemory=\\$\\{TALLY_REDIS_MAXMEMORY:-([^}]+)}").matcher(launcher);
         assertTrue(setting.find(), "the launcher's bound is TALLY_REDIS_MAXMEMORY, with a default");
-        Matcher start = Pattern.compile("(?m)^\\s*redis-server [^&]*&").matcher(launcher);
+        Matcher start = Pattern.compile("(?m)^\\s*redis-server [^&]*&").matcher(read(LAUNCHER_REDIS));
         assertTrue(start.find(), "the launcher starts redis-server");
         List<String> launched = List.of(start.group().replace("\\\n", " ").replace("\"", "").split("\\s+"));
         String bound = launched.get(launched.indexOf("--maxmemory") + 1);
         assertEquals("$redis_maxmemory", bound, "the launcher passes TALLY_REDIS_MAXMEMORY: " + launched);
         assertTrue(DeployFiles.redisMaxmemory(
                 launched.stream().map(arg -> arg.equals(bound) ? setting.group(1) : arg).toList(), "launcher") > 0);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Redis topologies: --profile cluster|sentinel with TALLY_REDIS_MODE, as the launcher's TALLY_REDIS_MODE
+
+    @Test
+    void withoutAModeTheReplicasUseTheStandaloneRedisAndAnUnknownModeIsRefused() {
+        for (String name : replicaNames()) {
+            Map<String, String> env = environment(services(defaultConfig()).get(name));
+            assertEquals("standalone", env.get("QUARKUS_REDIS_CLIENT_TYPE"), name);
+            assertEquals("redis://redis:6379", env.get("QUARKUS_REDIS_HOSTS"), name);
+        }
+        Result unknown = compose(Map.of("TALLY_OPS_TOKEN", OPS_TOKEN, "TALLY_REDIS_MODE", "galaxy"), "config");
+        assertNotEquals(0, unknown.exit(), "no env file for an unknown mode:\n" + unknown.output());
+    }
+
+    @Test
+    void clusterProfileIsSixBoundedClusterNodesJoinedAsThreeMastersWithAReplicaEachAndTheReplicasUseThemAll() {
+        Map<String, Map<String, Object>> services = services(composeConfig(Map.of("TALLY_REDIS_MODE", "cluster")));
+        List<String> nodes = inProfile(services, "cluster").stream().filter(name -> name.startsWith("redis-node-"))
+                .sorted().toList();
+        assertEquals(List.of("redis-node-1", "redis-node-2", "redis-node-3", "redis-node-4", "redis-node-5",
+                "redis-node-6"), nodes);
+        for (String node : nodes) {
+            List<String> command = strings(services.get(node).get("command"), node + ".command");
+            assertEquals("yes", command.get(command.indexOf("--cluster-enabled") + 1), node + ": " + command);
+            DeployFiles.redisMaxmemory(command, node);
+            assertTrue(services.get(node).containsKey("healthcheck"), node + " has a healthcheck");
+        }
+        Map<String, Object> create = services.get("redis-cluster-create");
+        assertEquals(new TreeSet<>(nodes), new TreeSet<>(dependsOn(create, "redis-cluster-create").keySet()),
+                "the cluster is created once every node is up");
+        String script = String.join(" ", strings(create.get("command"), "redis-cluster-create.command"));
+        assertTrue(script.contains("--cluster create") && script.contains("--cluster-replicas 1")
+                && script.contains("for n in 1 2 3 4 5 6"), script);
+        for (String name : replicaNames()) {
+            Map<String, String> env = environment(services.get(name));
+            assertEquals("cluster", env.get("QUARKUS_REDIS_CLIENT_TYPE"), name);
+            assertEquals(nodes.stream().map(node -> "redis://" + node + ":6379").toList(),
+                    List.of(env.get("QUARKUS_REDIS_HOSTS").split(",")), name + " knows every node");
+        }
+    }
+
+    @Test
+    void sentinelProfileIsAMasterTwoReplicasAndThreeSentinelsWithAQuorumOfTwoAndTheReplicasAskTheSentinels() {
+        Map<String, Map<String, Object>> services = services(composeConfig(Map.of("TALLY_REDIS_MODE", "sentinel")));
+        List<String> sentinels = inProfile(services, "sentinel").stream()
+                .filter(name -> name.startsWith("redis-sentinel-")).sorted().toList();
+        assertEquals(3, sentinels.size(), sentinels.toString());
+        for (String replica : List.of("redis-replica-1", "redis-replica-2")) {
+            List<String> command = strings(services.get(replica).get("command"), replica + ".command");
+            assertEquals(List.of("redis-primary", "6379"), command.subList(command.indexOf("--replicaof") + 1,
+                    command.indexOf("--replicaof") + 3), replica + ": " + command);
+            DeployFiles.redisMaxmemory(command, replica);
+        }
+        DeployFiles.redisMaxmemory(strings(services.get("redis-primary").get("command"), "primary"), "redis-primary");
+        for (String sentinel : sentinels) {
+            String script = String.join(" ", strings(services.get(sentinel).get("command"), sentinel + ".command"));
+            assertTrue(script.contains("'sentinel monitor tally redis-primary 6379 2'")
+                    && script.contains("--sentinel"), sentinel + ": " + script);
+        }
+        for (String name : replicaNames()) {
+            Map<String, String> env = environment(services.get(name));
+            assertEquals("sentinel", env.get("QUARKUS_REDIS_CLIENT_TYPE"), name);
+            assertEquals("tally", env.get("QUARKUS_REDIS_MASTER_NAME"), name + ": the monitored master set");
+            assertEquals(sentinels.stream().map(sentinel -> "redis://" + sentinel + ":26379").toList(),
+                    List.of(env.get("QUARKUS_REDIS_HOSTS").split(",")), name + " asks every sentinel");
+        }
     }
 
     @Test
@@ -560,6 +630,19 @@ class ComposeFileTest {
         Map<String, Map<String, Object>> services = new LinkedHashMap<>();
         map(config.get("services"), "services").forEach((k, v) -> services.put(k, map(v, "services." + k)));
         return services;
+    }
+
+    /** The services that start without a profile. */
+    private static Set<String> withoutProfile(Map<String, Map<String, Object>> services) {
+        Set<String> names = new TreeSet<>(services.keySet());
+        names.removeIf(name -> services.get(name).containsKey("profiles"));
+        return names;
+    }
+
+    /** The services of one profile. */
+    private static List<String> inProfile(Map<String, Map<String, Object>> services, String profile) {
+        return services.keySet().stream().filter(name -> strings(services.get(name).getOrDefault("profiles",
+                List.of()), name + ".profiles").contains(profile)).toList();
     }
 
     /** Services built from the project (the Tally replicas), in name order. */

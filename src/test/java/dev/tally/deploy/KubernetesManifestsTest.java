@@ -68,7 +68,7 @@ class KubernetesManifestsTest {
     private static final Path COMPOSE_FILE = ROOT.resolve("deploy/compose.yaml");
 
     /** The overlays docs/deploying.md documents; a new one must be added here (and to the docs) deliberately. */
-    private static final Set<String> OVERLAY_NAMES = Set.of("dev", "prod");
+    private static final Set<String> OVERLAY_NAMES = Set.of("dev", "dev-cluster", "prod");
 
     /** Nginx's upstream "resolve" parameter arrived in open-source Nginx 1.27.3. */
     private static final int[] NGINX_WITH_RESOLVE = {1, 27, 3};
@@ -674,8 +674,8 @@ class KubernetesManifestsTest {
             forEachTallyContainer(overlay, (where, workload, container) -> images.add(str(container.get("image"))));
             assertEquals(1, images.size(), name + ": api and worker run one image (one artifact): " + images);
             String image = images.iterator().next();
-            if (name.equals("dev")) {
-                assertEquals(composeImage, image, "dev runs the image deploy/compose.yaml and the docs build");
+            if (name.startsWith("dev")) { // dev, and dev-cluster built on it
+                assertEquals(composeImage, image, name + " runs the image deploy/compose.yaml and the docs build");
             } else {
                 assertTrue(image.matches("[^:]+/[^:/]+:[A-Za-z0-9._-]+") && !image.endsWith(":latest")
                         && !image.equals(composeImage), name + ": a registry image with a fixed tag, got " + image);
@@ -847,6 +847,79 @@ class KubernetesManifestsTest {
                 .filter(p -> intValue(p.get("port")) == Integer.parseInt(m.group(2))).findFirst()
                 .orElseThrow(() -> new AssertionError("the Redis Service has no port " + m.group(2)));
         assertEquals(6379, containerPort(container, port.get("targetPort")), "to Redis' port");
+    }
+
+    @Test
+    void devClusterRunsSixBoundedClusterNodesThatAJobJoinsAndTellsTallyItIsACluster() {
+        Overlay overlay = overlay("dev-cluster");
+        assertNull(overlay.find("StatefulSet", "tally-redis"), "not dev's single Redis");
+        Map<String, Object> nodes = overlay.one("StatefulSet", "tally-redis-cluster");
+        Map<String, Object> spec = map(nodes.get("spec"));
+        assertEquals(6, intValue(spec.get("replicas")), "3 masters + 3 replicas");
+        assertEquals("Parallel", str(spec.get("podManagementPolicy")), "every node starts without waiting");
+        Map<String, Object> container = containers(nodes).get(0);
+        List<String> args = list(container.get("args")).stream().map(String::valueOf).toList();
+        // The node flags of deploy/compose.yaml's cluster profile, each with its value; Kubernetes adds its own.
+        List<String> composeNode = list(map(map(map(new Yaml().load(DeployFiles.read(COMPOSE_FILE)))
+                .get("services")).get("redis-node-1")).get("command")).stream().map(String::valueOf).toList();
+        for (int i = 1; i < composeNode.size(); i += 2) {
+            int at = args.indexOf(composeNode.get(i));
+            assertTrue(at > 0 && composeNode.get(i + 1).equals(args.get(at + 1)),
+                    composeNode.get(i) + " " + composeNode.get(i + 1) + " as in compose: " + args);
+        }
+        long maxmemory = DeployFiles.redisMaxmemory(args, "dev-cluster Redis");
+        long limit = bytes(str(map(map(container.get("resources")).get("limits")).get("memory")));
+        assertTrue(maxmemory <= limit * 3 / 4, "maxmemory " + maxmemory + " within 3/4 of the limit " + limit);
+        Map<String, Object> dataMount = mountAt(container, args.get(args.indexOf("--dir") + 1)::equals, "--dir");
+        assertEquals(List.of(str(dataMount.get("name"))), list(spec.get("volumeClaimTemplates")).stream()
+                .map(c -> str(meta(map(c)).get("name"))).toList(), "nodes.conf and the append-only file on a claim");
+        String serviceName = str(spec.get("serviceName"));
+        assertEquals("$(POD_NAME)." + serviceName, args.get(args.indexOf("--cluster-announce-hostname") + 1),
+                "each node announces its stable name");
+        assertEquals("hostname", args.get(args.indexOf("--cluster-preferred-endpoint-type") + 1),
+                "clients are sent to names, not to addresses that change");
+        assertEquals("metadata.name", str(map(map(envEntry(container, "POD_NAME").get("valueFrom"))
+                .get("fieldRef")).get("fieldPath")));
+
+        Map<String, Object> service = overlay.one("Service", serviceName);
+        Map<String, Object> serviceSpec = map(service.get("spec"));
+        assertEquals("None", str(serviceSpec.get("clusterIP")), "headless: every pod has its DNS name");
+        assertEquals(true, serviceSpec.get("publishNotReadyAddresses"), "names exist before the cluster does");
+        assertEquals(List.of(nodes), overlay.podsSelectedBy(map(serviceSpec.get("selector"))));
+
+        // Tally's Secret: the cluster client, seeded with the headless Service's name on the Redis port.
+        Map<String, Object> api = overlay.one("Deployment", "tally-api");
+        String secretName = str(map(map(envEntry(containers(api).get(0), "QUARKUS_REDIS_HOSTS").get("valueFrom"))
+                .get("secretKeyRef")).get("name"));
+        Map<String, Object> data = map(overlay.one("Secret", secretName).get("data"));
+        Map<String, String> decoded = new TreeMap<>();
+        data.forEach((k, v) -> decoded.put(k, new String(Base64.getMimeDecoder().decode(str(v)), StandardCharsets.UTF_8)));
+        assertEquals(Map.of("client-type", "cluster", "hosts", "redis://" + serviceName + ":6379"), decoded);
+
+        // The Job that joins them: every node by its stable name, one replica per master.
+        Map<String, Object> job = overlay.one("Job", "tally-redis-cluster-create");
+        String script = String.join(" ", list(containers(job).get(0).get("args")).stream().map(String::valueOf)
+                .toList());
+        assertTrue(script.contains("for n in 0 1 2 3 4 5") && script.contains("name=tally-redis-cluster-$n."
+                + serviceName) && script.contains("--cluster create") && script.contains("--cluster-replicas 1"),
+                script);
+        assertEquals("RuntimeDefault", str(map(map(pod(job).get("securityContext")).get("seccompProfile"))
+                .get("type")), "the Job passes Pod Security restricted too");
+        Map<String, Object> jobSecurity = map(containers(job).get(0).get("securityContext"));
+        assertEquals(false, jobSecurity.get("allowPrivilegeEscalation"));
+        assertEquals(List.of("ALL"), map(jobSecurity.get("capabilities")).get("drop"));
+
+        // Who reaches what: Tally's pods and the nodes the Redis port; only the nodes the cluster bus.
+        Map<Integer, List<Map<String, Object>>> peers = admittedPeers(overlay, podLabels(nodes), pod(nodes));
+        assertEquals(Set.of(6379, 16379), peers.keySet());
+        assertEquals(Set.of("tally", "tally-redis-cluster"), peers.get(6379).stream().map(peer ->
+                str(map(map(peer.get("podSelector")).get("matchLabels")).get("app.kubernetes.io/name")))
+                .collect(Collectors.toSet()));
+        for (Map<String, Object> peer : peers.get(16379)) {
+            assertEquals(podLabels(nodes).get("app.kubernetes.io/name"),
+                    map(map(peer.get("podSelector")).get("matchLabels")).get("app.kubernetes.io/name"),
+                    "only the nodes reach the cluster bus: " + peer);
+        }
     }
 
     @Test

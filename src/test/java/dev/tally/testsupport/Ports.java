@@ -56,6 +56,26 @@ public final class Ports {
         throw new IllegalStateException("no free port pair for a cluster node and its bus");
     }
 
+    /**
+     * The first of {@code count} consecutive ports for cluster nodes, each with its bus (port + 10000) free, picked
+     * as {@link #freeWithClusterBus()} picks one: for a launcher that numbers its nodes from a base port.
+     */
+    public static int freeRangeWithClusterBus(int count) {
+        var random = ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int base = random.nextInt(12_000, 22_000 - count);
+            boolean all = true;
+            for (int port = base; port < base + count && all; port++) {
+                all = isFree(port) && isFree(port + CLUSTER_BUS_OFFSET) && HANDED_OUT.add(port)
+                        && HANDED_OUT.add(port + CLUSTER_BUS_OFFSET); // a failed attempt only wastes a few numbers
+            }
+            if (all) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no " + count + " consecutive free port pairs for cluster nodes and buses");
+    }
+
     private static boolean isFree(int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             return true;

@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Debian's {@code redis-cli} (it comes with {@code redis-server}), logged in as one ACL user: what an operator, or
- * anyone holding that user's password, can do on a Redis that has no default user to fall back on.
+ * anyone holding that user's password, can do on a Redis that has no default user to fall back on; or as the
+ * default user of a Redis without passwords ({@link #onPort}), as a local launcher's nodes are.
  */
 public final class RedisCli {
 
@@ -27,13 +28,22 @@ public final class RedisCli {
         return new RedisCli(port, user, password);
     }
 
+    /** As the default user, without a password. */
+    public static RedisCli onPort(int port) {
+        return new RedisCli(port, null, null);
+    }
+
     /** Runs one command; its reply as redis-cli prints it to a pipe (an error reply as its text, e.g. NOPERM ...). */
     public String run(String... command) {
-        List<String> line = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port),
-                "--user", user));
+        List<String> line = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port)));
+        if (user != null) {
+            line.addAll(List.of("--user", user));
+        }
         line.addAll(List.of(command));
         ProcessBuilder builder = new ProcessBuilder(line).redirectErrorStream(true);
-        builder.environment().put("REDISCLI_AUTH", password); // not on the command line, where ps would show it
+        if (password != null) {
+            builder.environment().put("REDISCLI_AUTH", password); // not on the command line, where ps would show it
+        }
         try {
             Process process = builder.start();
             byte[] output = process.getInputStream().readAllBytes();
