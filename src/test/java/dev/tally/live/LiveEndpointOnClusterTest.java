@@ -38,7 +38,7 @@ import io.quarkus.test.junit.TestProfile;
 class LiveEndpointOnClusterTest extends LiveEndpointTest {
 
     private static final int CLIENTS = 12;
-    private static final int INCREMENTS = 300;
+    private static final int INCREMENTS = 150;
 
     @TestHTTPResource("/")
     URI root;
