@@ -16,5 +16,8 @@ if version == 1 then
   redis.call('SET', KEYS[2], string.format('%d', version))
 end
 -- Formatted, not concatenated: Lua would print a number past 10^14 as 1.7e+15 (exact up to 2^53, year 2255).
-redis.call('PUBLISH', ARGV[2], string.format('%d', version) .. ' ' .. value)
+-- SPUBLISH (sharded, Redis 7) on every topology: on a Cluster the message goes only to the master of the channel's
+-- slot and its replicas, not to every node; the channel carries the counter's hash tag, so it is in this script's
+-- slot, as Redis requires (docs/design-notes.md, "Live feeds").
+redis.call('SPUBLISH', ARGV[2], string.format('%d', version) .. ' ' .. value)
 return value

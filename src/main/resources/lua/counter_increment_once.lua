@@ -25,5 +25,5 @@ if version == 1 then
   redis.call('SET', KEYS[3], string.format('%d', version))
 end
 -- Formatted, not concatenated: Lua would print a number past 10^14 as 1.7e+15 (exact up to 2^53, year 2255).
-redis.call('PUBLISH', ARGV[3], string.format('%d', version) .. ' ' .. value)
+redis.call('SPUBLISH', ARGV[3], string.format('%d', version) .. ' ' .. value)
 return {value, 0}

@@ -7,7 +7,7 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
 end
 redis.call('DEL', KEYS[1])
 local version = redis.call('INCR', KEYS[2])
-redis.call('PUBLISH', ARGV[1], string.format('%d', version) .. ' 0')
+redis.call('SPUBLISH', ARGV[1], string.format('%d', version) .. ' 0')
 -- The version goes with the value: the next increment starts a new one from Redis' clock, above this one
 -- (counter_increment.lua), so live feeds keep their order without a key that outlives the counter.
 redis.call('DEL', KEYS[2])

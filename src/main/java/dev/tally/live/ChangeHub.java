@@ -1,7 +1,7 @@
 package dev.tally.live;
 
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 import dev.tally.counter.CounterState;
 import dev.tally.counter.CounterStore;
 import dev.tally.redis.Keys;
+import dev.tally.redis.RedisNodes;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Context;
@@ -20,35 +21,41 @@ import io.vertx.redis.client.Redis;
 
 /**
  * Fans counter changes out to the live sockets of this replica. It keeps one {@link Feed} per watched counter and
- * one {@link ChangeSubscription} to Redis for all of them, and runs everything on one Vert.x context (a single
- * event-loop thread, never blocked: each step is a few map operations and non-blocking writes), so feeds need no
- * locks and every socket sees a counter's changes in one order.
+ * the {@link ChangeSubscriptions} to Redis for all of them (one connection per node that serves a watched counter:
+ * one on a single Redis or behind Sentinel, up to one per master on a Cluster), and runs everything on one Vert.x
+ * context (a single event-loop thread, never blocked: each step is a few map operations and non-blocking writes),
+ * so feeds need no locks and every socket sees a counter's changes in one order.
  * <p>
- * Ordering: every change publishes {@code "<version> <value>"} inside the script that makes it, so Redis
+ * Ordering: every change publishes ({@code SPUBLISH}) {@code "<version> <value>"} inside the script that makes it,
+ * on the counter's own shard channel (it carries the counter's hash tag, so on a Cluster it is in the slot of the
+ * keys the script touches, as Redis requires of a script), so Redis
  * delivers a counter's messages in version order. A feed's first state is read (value and version in one MGET)
  * only after Redis confirms the subscription; messages that raced that read are dropped or taken by version, so
- * the newest state always wins. After a lost connection feeds forget their state, resubscribe, read again and
- * send that fresh value to every socket.
+ * the newest state always wins. After any gap (a lost connection, a failover, a slot that moved) the feeds concerned
+ * forget their state, resubscribe, read again and send that fresh value to every socket: a promoted replica may
+ * lack the last writes of a dead master, so its state is taken even when its version is lower.
  */
 @ApplicationScoped
-public class ChangeHub implements ChangeSubscription.Listener {
+public class ChangeHub implements ChangeSubscriptions.Listener {
 
     private static final Logger LOG = Logger.getLogger(ChangeHub.class);
 
     private final Vertx vertx;
     private final Redis redis;
+    private final RedisNodes nodes;
     private final Keys keys;
     private final CounterStore counters;
     private final LiveSettings settings;
     private final LiveMetrics metrics;
     private final Map<String, Feed> feeds = new HashMap<>();
     private Context context;
-    private ChangeSubscription subscription;
+    private ChangeSubscriptions subscription;
 
-    public ChangeHub(Vertx vertx, Redis redis, Keys keys, CounterStore counters, LiveSettings settings,
-            LiveMetrics metrics) {
+    public ChangeHub(Vertx vertx, Redis redis, RedisNodes nodes, Keys keys, CounterStore counters,
+            LiveSettings settings, LiveMetrics metrics) {
         this.vertx = vertx;
         this.redis = redis;
+        this.nodes = nodes;
         this.keys = keys;
         this.counters = counters;
         this.settings = settings;
@@ -57,7 +64,7 @@ public class ChangeHub implements ChangeSubscription.Listener {
 
     void start(@Observes StartupEvent started) {
         context = vertx.getOrCreateContext();
-        subscription = new ChangeSubscription(vertx, context, redis, keys, settings, metrics);
+        subscription = new ChangeSubscriptions(vertx, context, redis, nodes, keys, settings, metrics);
         context.runOnContext(ignored -> subscription.start(this));
     }
 
@@ -113,13 +120,13 @@ public class ChangeHub implements ChangeSubscription.Listener {
     }
 
     @Override
-    public void lost() {
-        feeds.values().forEach(Feed::forget);
-    }
-
-    @Override
-    public List<String> watched() {
-        return List.copyOf(feeds.keySet());
+    public void lost(Collection<String> counters) {
+        counters.forEach(counter -> {
+            Feed feed = feeds.get(counter);
+            if (feed != null) {
+                feed.forget();
+            }
+        });
     }
 
     /** Reads the counter's current state into its feed; retried while Redis cannot answer and someone watches. */

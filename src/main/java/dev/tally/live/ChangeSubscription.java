@@ -1,81 +1,126 @@
 package dev.tally.live;
 
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.function.Consumer;
+import java.util.HashSet;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
 import dev.tally.redis.Keys;
+import dev.tally.redis.SlotOwners;
 import dev.tally.runtime.FailureEpisode;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 
 /**
- * The replica's one Redis connection in subscribe mode, shared by every live socket. Channels are subscribed per
- * watched counter (SUBSCRIBE on the first local watcher, UNSUBSCRIBE after the last), so Redis sends this replica
- * only changes somebody here watches; a pattern subscription would ship every change of every counter to every
- * replica and filter here. When the connection is lost (Redis restarted, network cut) it is re-established every
- * {@code tally.live.resubscribe-delay} until Redis answers, and every watched channel is subscribed again.
+ * One Redis connection in subscribe mode, to one node (a single Redis, the Sentinel master, or the Cluster master
+ * that serves these counters' slots), for the counters {@link ChangeSubscriptions} placed there. Channels are
+ * sharded ({@code SSUBSCRIBE} on the first local watcher, {@code SUNSUBSCRIBE} after the last), one command per
+ * channel because a Cluster refuses channels of several slots in one; Redis sends this replica only changes
+ * somebody here watches. When the connection is lost (Redis restarted, node killed, network cut) it is
+ * re-established every {@code tally.live.resubscribe-delay} until the node answers, and every counter still
+ * placed here is subscribed again. Redis itself may also say that a channel is not served here any more: a
+ * {@code sunsubscribe} it sends by itself (the slot moved away, or this master became a replica) or a refusal
+ * ({@code MOVED}, {@code CLUSTERDOWN}); such counters are handed back as moved.
  * <p>
- * All calls and all callbacks run on the hub's context (one thread), so the set of channels and the connection
- * state need no locks.
+ * All calls and all callbacks run on the hub's context (one thread), so the sets and the connection state need no
+ * locks.
  */
 final class ChangeSubscription {
 
-    /** What the hub hears; every call comes on the hub's context. */
+    /** What the subscriptions hear; every call comes on the hub's context. */
     interface Listener {
         /** Redis confirmed the subscription: changes from now on arrive; read the current state now. */
         void subscribed(String counter);
 
         void changed(String counter, String payload);
 
-        /** The connection was lost; changes may be missed until {@link #subscribed} comes again. */
-        void lost();
+        /** The connection broke or could not be made: changes of these counters may be missed meanwhile. */
+        void lost(ChangeSubscription node, Collection<String> counters);
 
-        /** The names to subscribe to after (re)connecting. */
-        Collection<String> watched();
+        /** Redis says these counters are not served on this node (any more); they are no longer placed here. */
+        void moved(ChangeSubscription node, Collection<String> counters);
     }
 
     private static final Logger LOG = Logger.getLogger(ChangeSubscription.class);
 
+    private final String node;
+    private final Supplier<Future<RedisConnection>> connector;
     private final Vertx vertx;
     private final Context hub;
-    private final Redis redis;
     private final Keys keys;
     private final LiveSettings settings;
     private final LiveMetrics metrics;
     private final FailureEpisode trouble;
-    private Listener listener;
+    private final Listener listener;
+    private final Set<String> counters = new HashSet<>(); // placed here
+    private final Set<String> confirmed = new HashSet<>(); // ... and confirmed by Redis on this connection
+    private final Set<String> leaving = new HashSet<>(); // SUNSUBSCRIBE sent, its confirmation not yet seen
     private RedisConnection connection; // null while not connected
     private boolean connecting;
     private boolean closed;
 
-    ChangeSubscription(Vertx vertx, Context hub, Redis redis, Keys keys, LiveSettings settings, LiveMetrics metrics) {
+    ChangeSubscription(String node, Supplier<Future<RedisConnection>> connector, Vertx vertx, Context hub, Keys keys,
+            LiveSettings settings, LiveMetrics metrics, Listener listener) {
+        this.node = node;
+        this.connector = connector;
         this.vertx = vertx;
         this.hub = hub;
-        this.redis = redis;
         this.keys = keys;
         this.settings = settings;
         this.metrics = metrics;
-        this.trouble = new FailureEpisode(LOG, "Redis change subscription", settings.resubscribeDelay());
+        this.listener = listener;
+        this.trouble = new FailureEpisode(LOG, "Redis change subscription" + (node.isEmpty() ? "" : " on " + node),
+                settings.resubscribeDelay());
     }
 
-    void start(Listener listener) {
-        this.listener = listener;
+    /** The node's {@code host:port} on a Cluster; empty on a single Redis or behind Sentinel. */
+    String node() {
+        return node;
+    }
+
+    void start() {
         connect();
     }
 
-    void subscribe(String counter) {
-        send(Command.SUBSCRIBE, keys.counterChanges(counter));
+    void add(String counter) {
+        if (counters.add(counter)) {
+            send(Command.SSUBSCRIBE, counter);
+        }
     }
 
-    void unsubscribe(String counter) {
-        send(Command.UNSUBSCRIBE, keys.counterChanges(counter));
+    void remove(String counter) {
+        if (counters.remove(counter)) {
+            confirmed.remove(counter);
+            if (connection != null) {
+                leaving.add(counter);
+                send(Command.SUNSUBSCRIBE, counter);
+            }
+        }
+    }
+
+    /** Forgets a counter placed elsewhere now, without a command: this node no longer serves its channel. */
+    void drop(String counter) {
+        counters.remove(counter);
+        confirmed.remove(counter);
+    }
+
+    Collection<String> counters() {
+        return List.copyOf(counters);
+    }
+
+    boolean idle() {
+        return counters.isEmpty();
     }
 
     void close() {
@@ -86,12 +131,13 @@ final class ChangeSubscription {
         }
     }
 
-    private void send(Command command, String channel) {
+    private void send(Command command, String counter) {
         if (connection == null) {
-            return; // (re)connecting: every watched channel is subscribed once the connection is up
+            return; // (re)connecting: every counter placed here is subscribed once the connection is up
         }
         RedisConnection current = connection;
-        current.send(Request.cmd(command).arg(channel)).onFailure(failure -> onHub(() -> lost(current, failure)));
+        current.send(Request.cmd(command).arg(keys.counterChanges(counter)))
+                .onFailure(failure -> onHub(() -> lost(current, failure)));
     }
 
     private void connect() {
@@ -99,11 +145,14 @@ final class ChangeSubscription {
             return;
         }
         connecting = true;
-        redis.connect().onComplete(result -> onHub(() -> {
+        connector.get().onComplete(result -> onHub(() -> {
             connecting = false;
             if (result.failed()) {
-                trouble.failed(result.cause());
-                retryLater();
+                if (!closed) {
+                    trouble.failed(result.cause());
+                    listener.lost(this, counters());
+                    retryLater();
+                }
                 return;
             }
             RedisConnection fresh = result.result();
@@ -112,41 +161,71 @@ final class ChangeSubscription {
                 return;
             }
             connection = fresh;
-            fresh.handler(push -> onHub(() -> received(push)));
+            fresh.handler(push -> onHub(() -> received(fresh, push)));
             fresh.exceptionHandler(failure -> onHub(() -> lost(fresh, failure)));
             fresh.endHandler(ended -> onHub(() -> lost(fresh, null)));
-            resubscribeAll(fresh);
+            metrics.subscribed();
+            if (counters.isEmpty()) {
+                trouble.succeeded();
+            }
+            counters.forEach(counter -> send(Command.SSUBSCRIBE, counter));
+            LOG.debugf("Redis change subscription up%s; subscribing %d counters",
+                    node.isEmpty() ? "" : " on " + node, counters.size());
         }));
     }
 
-    private void resubscribeAll(RedisConnection fresh) {
-        Collection<String> watched = listener.watched();
-        metrics.subscribed();
-        if (watched.isEmpty()) {
-            trouble.succeeded();
+    private void received(RedisConnection from, Response push) {
+        if (from != connection || push == null) {
+            return; // an old connection's late news
+        }
+        if (push.type() == ResponseType.ERROR) {
+            refused(push.toString());
             return;
         }
-        Request request = Request.cmd(Command.SUBSCRIBE);
-        watched.forEach(counter -> request.arg(keys.counterChanges(counter)));
-        fresh.send(request).onFailure(failure -> onHub(() -> lost(fresh, failure)));
-        LOG.debugf("Redis change subscription up; subscribing %d watched counters", watched.size());
-    }
-
-    private void received(Response push) {
-        if (push == null || push.size() < 3) {
+        if (push.size() < 3) {
             return;
         }
         String kind = push.get(0).toString();
-        String channel = push.get(1).toString();
-        Consumer<String> handler = switch (kind) {
-            case "message" -> counter -> listener.changed(counter, push.get(2).toString());
-            case "subscribe" -> counter -> {
-                trouble.succeeded(); // Redis took a SUBSCRIBE: a refusal (BUSY) would have failed it
-                listener.subscribed(counter);
-            };
-            default -> counter -> { }; // unsubscribe confirmations need nothing
-        };
-        keys.counterNameOfChanges(channel).ifPresent(handler);
+        keys.counterNameOfChanges(push.get(1).toString()).ifPresent(counter -> {
+            switch (kind) {
+                case "smessage" -> listener.changed(counter, push.get(2).toString());
+                case "ssubscribe" -> {
+                    trouble.succeeded(); // Redis took an SSUBSCRIBE: a refusal would have come instead
+                    if (counters.contains(counter) && confirmed.add(counter)) {
+                        listener.subscribed(counter);
+                    }
+                }
+                case "sunsubscribe" -> {
+                    if (!leaving.remove(counter) && counters.contains(counter)) {
+                        // Not asked for: Redis dropped the channel because its slot is no longer served here.
+                        drop(counter);
+                        listener.moved(this, List.of(counter));
+                    }
+                }
+                default -> { }
+            }
+        });
+    }
+
+    /**
+     * A subscription command was refused. A redirect names the slot, so exactly its counters moved; any other
+     * refusal (the cluster is down during a failover, a missing permission) applies to the counters Redis has not
+     * confirmed, which are handed back to be placed again later.
+     */
+    private void refused(String error) {
+        trouble.failed(new IllegalStateException("SSUBSCRIBE refused: " + error));
+        OptionalInt slot = SlotOwners.redirectedSlot(error);
+        List<String> displaced = new ArrayList<>();
+        for (String counter : counters) {
+            boolean inSlot = slot.isPresent() && SlotOwners.slotOf(keys.counterChanges(counter)) == slot.getAsInt();
+            if (slot.isPresent() ? inSlot : !confirmed.contains(counter)) {
+                displaced.add(counter);
+            }
+        }
+        displaced.forEach(this::drop);
+        if (!displaced.isEmpty()) {
+            listener.moved(this, displaced);
+        }
     }
 
     private void lost(RedisConnection which, Throwable failure) {
@@ -154,12 +233,14 @@ final class ChangeSubscription {
             return; // an old connection's late news
         }
         connection = null;
+        confirmed.clear();
+        leaving.clear();
         which.close();
         if (closed) {
             return;
         }
         trouble.failed(failure != null ? failure : new IllegalStateException("connection closed"));
-        listener.lost();
+        listener.lost(this, counters());
         retryLater();
     }
 

@@ -250,7 +250,7 @@ class RedisAclIT {
         assertEquals("OK", admin.run("SET", "other:x", "secret"));
         for (String[] outside : List.of(new String[] { "GET", "other:x" }, new String[] { "SET", "other:x", "1" },
                 new String[] { "DEL", "other:x" }, new String[] { "EVAL", "return redis.call('GET', 'other:x')", "0" },
-                new String[] { "PUBLISH", "other:news", "hi" }, new String[] { "KEYS", "*" },
+                new String[] { "SPUBLISH", "other:news", "hi" }, new String[] { "KEYS", "*" },
                 new String[] { "FLUSHALL" }, new String[] { "CONFIG", "GET", "maxmemory" },
                 new String[] { "SCRIPT", "FLUSH" }, new String[] { "ACL", "LIST" }, new String[] { "SHUTDOWN" })) {
             String reply = tally.run(outside);

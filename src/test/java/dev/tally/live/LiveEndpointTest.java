@@ -29,7 +29,7 @@ import io.restassured.http.ContentType;
 @QuarkusTest
 class LiveEndpointTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    static final Duration WAIT = Duration.ofSeconds(20);
     private static final int CAP = 4; // %test.tally.live.max-sockets
 
     @TestHTTPResource("/")
@@ -42,13 +42,19 @@ class LiveEndpointTest {
         return new PrometheusMetrics(management);
     }
 
-    private String live(String name) {
+    String live(String name) {
         return app.toString().replaceFirst("^http", "ws") + "api/v1/counters/" + name + "/live";
     }
 
-    private static void increment(String name, long by) {
+    static void increment(String name, long by) {
         given().contentType(ContentType.JSON).body("{\"by\":" + by + "}")
                 .post("/api/v1/counters/{name}/increment", name).then().statusCode(200);
+    }
+
+    /** The counter's value as the API reads it now. */
+    static long value(String name) {
+        return given().get("/api/v1/counters/{name}", name).then().statusCode(200).extract().jsonPath()
+                .getLong("value");
     }
 
     @BeforeEach

@@ -18,7 +18,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 /**
- * A script runs on one node of a Redis Cluster, so the keys it is given must hash to one slot. For every script
+ * A script runs on one node of a Redis Cluster, so the keys it is given (and the shard channel it publishes on) must
+ * hash to one slot. For every script
  * with more than one key (the stores' calls name the same groups), the real cluster's {@code CLUSTER KEYSLOT} says
  * they do; a group that did not would be refused with CROSSSLOT.
  */
@@ -43,9 +44,12 @@ class ScriptKeySlotsOnClusterTest {
         String job = "01J0000000000000000000000";
         String otherJob = "01J0000000000000000000001";
         Map<String, List<String>> groups = new TreeMap<>(Map.of(
-                "counter_increment, counter_reset", List.of(keys.counterValue(counter), keys.counterVersion(counter)),
+                // With the shard channel each change is announced on (SPUBLISH inside the script).
+                "counter_increment, counter_reset", List.of(keys.counterValue(counter), keys.counterVersion(counter),
+                        keys.counterChanges(counter)),
                 "counter_increment_once", List.of(keys.counterValue(counter),
-                        keys.counterIdempotency(counter, "key-abc", "retry/1+="), keys.counterVersion(counter)),
+                        keys.counterIdempotency(counter, "key-abc", "retry/1+="), keys.counterVersion(counter),
+                        keys.counterChanges(counter)),
                 "job_submit, job_finish", List.of(keys.jobStream(), keys.job(job)),
                 "job_cancel", List.of(keys.job(job), keys.jobRetries()),
                 "job_start", List.of(keys.jobStream(), keys.job(job), keys.jobDeadLetters()),

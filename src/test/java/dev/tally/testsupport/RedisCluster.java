@@ -135,7 +135,7 @@ public final class RedisCluster implements AutoCloseable {
 
     /** The running master that serves {@code key}'s slot now (from its own {@code CLUSTER NODES} line). */
     public RedisNode masterOf(String key) {
-        int slot = Integer.parseInt(masters().getFirst().command("CLUSTER", "KEYSLOT", key));
+        int slot = slotOf(key);
         return masters().stream().filter(master -> servesSlot(master, slot)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no running master serves slot " + slot));
     }
@@ -150,6 +150,34 @@ public final class RedisCluster implements AutoCloseable {
                 return false;
             }
         }, this::describe);
+    }
+
+    /** The hash slot of {@code key}, as the cluster computes it. */
+    public int slotOf(String key) {
+        return Integer.parseInt(masters().getFirst().command("CLUSTER", "KEYSLOT", key));
+    }
+
+    /**
+     * Moves {@code key}'s slot from one master to another as a resharding does ({@code CLUSTER SETSLOT} importing
+     * and migrating, {@code MIGRATE} of its keys, then the new owner announced to every master); {@code slotKeys}
+     * must be every key the slot holds.
+     */
+    public void moveSlot(String key, List<String> slotKeys, RedisNode from, RedisNode to) {
+        String slot = Integer.toString(slotOf(key));
+        String fromId = from.command("CLUSTER", "MYID");
+        String toId = to.command("CLUSTER", "MYID");
+        List<String> migrate = new ArrayList<>(List.of("MIGRATE", "127.0.0.1", Integer.toString(to.port()), "", "0",
+                "5000", "KEYS"));
+        migrate.addAll(slotKeys);
+        List<String> replies = new ArrayList<>(List.of(to.command("CLUSTER", "SETSLOT", slot, "IMPORTING", fromId),
+                from.command("CLUSTER", "SETSLOT", slot, "MIGRATING", toId), from.command(migrate.toArray(String[]::new)),
+                to.command("CLUSTER", "SETSLOT", slot, "NODE", toId),
+                from.command("CLUSTER", "SETSLOT", slot, "NODE", toId)));
+        masters().stream().filter(master -> master != from && master != to)
+                .forEach(master -> replies.add(master.command("CLUSTER", "SETSLOT", slot, "NODE", toId)));
+        if (!replies.stream().allMatch("OK"::equals)) {
+            throw new IllegalStateException("moving slot " + slot + " failed: " + replies);
+        }
     }
 
     /** Whether the node's own line of {@code CLUSTER NODES} ends with a slot range that holds {@code slot}. */
