@@ -102,12 +102,12 @@ variant shipped
 cpu=$(bench_cpu_others "$cpu_mark")
 load_after=$(uptime)
 
-# column ARRAY VARIANT KEY: KEY of every round ("a | b | c"); cmedian: their median.
+# column ARRAY VARIANT KEY: KEY of every round ("a, b, c"); cmedian: their median; csum: their sum.
 column() {
   local -n column_of=$1
   local r
   for ((r = 1; r <= BENCH_ROUNDS; r++)); do
-    printf '%s%s' "$([ "$r" -gt 1 ] && echo ' | ')" "$(bench_field "${column_of[$2,$r]}" "$3" | awk '{ printf "%.0f", $1 }')"
+    printf '%s%s' "$([ "$r" -gt 1 ] && echo ', ')" "$(bench_field "${column_of[$2,$r]}" "$3" | awk '{ printf "%.0f", $1 }')"
   done
 }
 cmedian() {
@@ -149,7 +149,8 @@ for v in "${h2_variants[@]}"; do
 done
 echo
 echo "old-defaults: keepalive_requests 1000 (clients and upstream) and upstream keepalive 64, Nginx's defaults and" \
-  "the template before; shipped: 100000 and keepalive 256. Lost: no answer (GOAWAY, h2load does not reconnect)."
+  "the template before; shipped: 100000 and keepalive 256. Lost: no answer (GOAWAY, h2load does not reconnect);" \
+  "h2load's req/s counts the answered requests only, so a run that lost most of them is not comparable by rate."
 echo
 echo "### wrk -t$BENCH_WRK_THREADS -c$BENCH_CONNECTIONS GET / through Nginx (HTTP/1.1 over TLS), ${BENCH_SECONDS}s rounds"
 echo
