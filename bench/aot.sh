@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Start fast, warm fast: one replica started with and without the JDK's AOT cache (deploy/local/aot.sh), side by
-# side, starts interleaved. For each start: time from exec to ready (/q/health/ready answers 200), RSS idle (2 s
-# after ready), then wrk GET / in 1 s slices for BENCH_AOT_LOAD_SECONDS: the rate of each second, the warm rate
-# (median of the last 5 s), the first second at >= 90% of it, and the RSS under load.
+# side, starts interleaved. For each start: time from exec to ready (/q/health/ready answers 200) and the CPU time
+# the JVM used until then (which, unlike the wall time, hardly depends on what else the machine runs), RSS idle
+# (2 s after ready), then wrk GET / in 1 s slices for BENCH_AOT_LOAD_SECONDS: the rate of each second, the warm
+# rate (median of the last 5 s), the first second at >= 90% of it, and the RSS under load.
 #
 #   bench/aot.sh            # ~4 minutes with the defaults; progress on stderr, table on stdout
 #
@@ -54,9 +55,9 @@ train_seconds=$((SECONDS - train_start))
 cache_mib=$(du -m "$cache" | cut -f1)
 bench_say "cache: ${cache_mib} MiB in ${train_seconds}s"
 
-# one_start MODE ROUND: prints "ready_ms=.. idle_mib=.. warm=.. t90=.. loaded_mib=.. rates=a,b,c".
+# one_start MODE ROUND: prints "ready_ms=.. cpu_ms=.. idle_mib=.. warm=.. t90=.. first10=.. loaded_mib=.. rates=a,b,c".
 one_start() {
-  local flag="" start now ready_ms idle rates=() s line warm t90 loaded
+  local flag="" start now ready_ms cpu_ms idle rates=() s line warm t90 first10 loaded
   [ "$1" = with ] && flag="-XX:AOTCache=$cache"
   start=$(date +%s%N)
   env "${env_of_replica[@]}" QUARKUS_HTTP_PORT="$BENCH_PORT" QUARKUS_MANAGEMENT_PORT="$BENCH_MANAGEMENT_PORT" \
@@ -69,6 +70,8 @@ one_start() {
   done
   now=$(date +%s%N)
   ready_ms=$(((now - start) / 1000000))
+  # utime + stime (fields 14 and 15 of /proc/PID/stat; 12 and 13 after the name) in ms.
+  cpu_ms=$(sed 's/.*) //' "/proc/$replica/stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($12 + $13) * 1000 / hz }')
   sleep 2
   idle=$(bench_rss_mib "$replica")
   for ((s = 1; s <= BENCH_AOT_LOAD_SECONDS; s++)); do
@@ -82,7 +85,9 @@ one_start() {
   replica=""
   warm=$(bench_median "${rates[@]: -5}")
   t90=$(printf '%s\n' "${rates[@]}" | awk -v w="$warm" '$1 >= 0.9 * w { print NR; exit }')
-  echo "ready_ms=$ready_ms idle_mib=$idle warm=$warm t90=${t90:-never} loaded_mib=$loaded rates=$(IFS=,; echo "${rates[*]}")"
+  first10=$(printf '%s\n' "${rates[@]:0:10}" | awk '{ s += $1 } END { printf "%d", s }')
+  echo "ready_ms=$ready_ms cpu_ms=$cpu_ms idle_mib=$idle warm=$warm t90=${t90:-never} first10=$first10" \
+    "loaded_mib=$loaded rates=$(IFS=,; echo "${rates[*]}")"
 }
 
 declare -A res
@@ -119,17 +124,20 @@ echo "- cache: made by a training run (deploy/local/aot.sh: start, ready, 1,200 
   "${cache_mib} MiB; $BENCH_ROUNDS starts each way, interleaved; load: wrk -t$BENCH_WRK_THREADS -c$BENCH_CONNECTIONS" \
   "GET $BENCH_AOT_PATH in 1 s slices from 2 s after ready"
 echo
-echo "| | time to ready, ms | RSS idle, MiB | warm req/s (last 5 s) | seconds of load to 90% of warm | RSS loaded, MiB |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| | time to ready, ms | CPU to ready, ms | RSS idle, MiB | requests in the first 10 s of load | warm req/s (last 5 s) | seconds of load to 90% of warm | RSS loaded, MiB |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for m in without with; do
-  printf '| %s the cache | **%s** (%s) | %s (%s) | %s (%s) | **%s** (%s) | %s (%s) |\n' "$m" \
-    "$(med "$m" ready_ms)" "$(each "$m" ready_ms)" "$(med "$m" idle_mib)" "$(each "$m" idle_mib)" \
+  printf '| %s the cache | **%s** (%s) | **%s** (%s) | %s (%s) | %s (%s) | %s (%s) | **%s** (%s) | %s (%s) |\n' "$m" \
+    "$(med "$m" ready_ms)" "$(each "$m" ready_ms)" "$(med "$m" cpu_ms)" "$(each "$m" cpu_ms)" \
+    "$(med "$m" idle_mib)" "$(each "$m" idle_mib)" "$(med "$m" first10)" "$(each "$m" first10)" \
     "$(med "$m" warm)" "$(each "$m" warm)" "$(med "$m" t90)" "$(each "$m" t90)" \
     "$(med "$m" loaded_mib)" "$(each "$m" loaded_mib)"
 done
 echo
-echo "Medians in the first figure of each cell, every start in brackets. Ratio of times to ready (with / without):" \
-  "$(bench_ratio "$(med with ready_ms)" "$(med without ready_ms)")."
+echo "Medians in the first figure of each cell, every start in brackets. With / without the cache (ratios of" \
+  "medians): time to ready $(bench_ratio "$(med with ready_ms)" "$(med without ready_ms)"), CPU to ready" \
+  "$(bench_ratio "$(med with cpu_ms)" "$(med without cpu_ms)"), requests in the first 10 s" \
+  "$(bench_ratio "$(med with first10)" "$(med without first10)")."
 echo
 echo "Per-second rates of each start:"
 echo
