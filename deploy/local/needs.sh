@@ -6,13 +6,13 @@
 #   needs_ensure run        the local topology with Nginx: redis-server, curl, nginx, openssl, envsubst
 #   needs_ensure run-bare   the local topology without Nginx (TALLY_NGINX=off)
 #   ... external-redis      as a second word: Redis is given (TALLY_REDIS_URL), so redis-server is not needed
-#   needs_ensure test       everything the test suite starts or calls: the above, plus docker-compose, chromium
+#   needs_ensure test       everything the test suite starts or calls: the above, plus docker-compose, h2load, chromium
 #                           and its driver, and kubectl and Node.js 20+ with npm (not Debian packages here)
 
 # command:Debian package, for every binary the commands start or call
 needs_run_bare=(redis-server:redis-server curl:curl)
 needs_nginx=(nginx:nginx openssl:openssl envsubst:gettext-base)
-needs_test_packages=(docker-compose:docker-compose chromium:chromium chromedriver:chromium-driver)
+needs_test_packages=(docker-compose:docker-compose chromium:chromium chromedriver:chromium-driver h2load:nghttp2-client)
 # KubernetesManifestsTest renders k8s/ with kubectl >= 1.27 (kustomize v5) and validates it with Node.js 20+ (npm ci).
 needs_test_tools=(kubectl node npm)
 

@@ -3,9 +3,7 @@ package dev.tally.redis;
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.smallrye.common.vertx.VertxContext;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
+import dev.tally.runtime.RequestLocal;
 
 /**
  * Time one request spends waiting for Redis (connection-pool wait included), for its {@code Server-Timing} header
@@ -14,7 +12,7 @@ import io.vertx.core.Vertx;
  */
 public final class RedisTime {
 
-    private static final String CONTEXT_KEY = RedisTime.class.getName();
+    private static final RequestLocal<RedisTime> CURRENT = new RequestLocal<>(RedisTime.class);
 
     private final LongAdder nanos = new LongAdder();
 
@@ -24,27 +22,13 @@ public final class RedisTime {
     /** A fresh account for the request whose context the caller runs in (a detached one outside any context). */
     public static RedisTime startForCurrentRequest() {
         RedisTime time = new RedisTime();
-        Context context = requestContext();
-        if (context != null) {
-            context.putLocal(CONTEXT_KEY, time);
-        }
+        CURRENT.bind(time);
         return time;
     }
 
-    /** The account of the request the caller runs for, or null. */
+    /** The account of the request the caller runs for, or null (outside a request: nothing is recorded). */
     static RedisTime current() {
-        Context context = requestContext();
-        return context == null ? null : context.getLocal(CONTEXT_KEY);
-    }
-
-    /**
-     * The current duplicated context, or null. Quarkus forbids context locals on a root (event-loop) context and
-     * throws; code that runs there, such as the live feeds' subscription and the cluster view's publisher, is not
-     * a request and records nothing.
-     */
-    private static Context requestContext() {
-        Context context = Vertx.currentContext();
-        return context != null && VertxContext.isDuplicatedContext(context) ? context : null;
+        return CURRENT.current();
     }
 
     void add(long elapsedNanos) {

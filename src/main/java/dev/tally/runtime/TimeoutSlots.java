@@ -5,10 +5,6 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import io.smallrye.common.vertx.VertxContext;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
-
 /**
  * The pending timeouts of one request (its deadline, the budget of the Redis call it waits for): a few slots that
  * one periodic sweep of the in-flight registry checks ({@code web/InFlightRequests}), instead of one timer per
@@ -34,7 +30,7 @@ public final class TimeoutSlots {
         protected abstract void expire();
     }
 
-    private static final String CONTEXT_KEY = TimeoutSlots.class.getName();
+    private static final RequestLocal<TimeoutSlots> CURRENT = new RequestLocal<>(TimeoutSlots.class);
     private static final int SLOTS = 4;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Expiring[].class);
 
@@ -46,22 +42,13 @@ public final class TimeoutSlots {
     /** Fresh slots for the request whose context the caller runs in (detached ones outside any request). */
     public static TimeoutSlots startForCurrentRequest() {
         TimeoutSlots slots = new TimeoutSlots();
-        Context context = requestContext();
-        if (context != null) {
-            context.putLocal(CONTEXT_KEY, slots);
-        }
+        CURRENT.bind(slots);
         return slots;
     }
 
     /** The slots of the request the caller runs for, or null (not in a request: jobs, live feeds, start-up). */
     static TimeoutSlots current() {
-        Context context = requestContext();
-        return context == null ? null : context.getLocal(CONTEXT_KEY);
-    }
-
-    private static Context requestContext() {
-        Context context = Vertx.currentContext();
-        return context != null && VertxContext.isDuplicatedContext(context) ? context : null;
+        return CURRENT.current();
     }
 
     /** Arms {@code timeout}; the slot's index, or -1 when every slot is taken. */

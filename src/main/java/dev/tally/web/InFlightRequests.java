@@ -15,12 +15,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.tally.runtime.RequestLocal;
 import dev.tally.runtime.TimeoutSlots;
 import dev.tally.runtime.WorkThreads;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 
 /**
  * Every app request in flight on this replica. Each request's entry also rides in its Vert.x (duplicated)
@@ -34,7 +33,7 @@ import io.vertx.core.Vertx;
 @ApplicationScoped
 public class InFlightRequests implements WorkThreads {
 
-    private static final String CONTEXT_KEY = InFlightRequest.class.getName();
+    private static final RequestLocal<InFlightRequest> CURRENT = new RequestLocal<>(InFlightRequest.class);
     private static final Logger LOG = Logger.getLogger(InFlightRequests.class);
     /** A timeout fires at most this late. */
     static final long SWEEP_MILLIS = 10;
@@ -76,10 +75,7 @@ public class InFlightRequests implements WorkThreads {
     public InFlightRequest begin(String method, String path, String requestId) {
         InFlightRequest request = new InFlightRequest(method, path, requestId, Thread.currentThread());
         requests.add(request);
-        Context context = Vertx.currentContext();
-        if (context != null) {
-            context.putLocal(CONTEXT_KEY, request);
-        }
+        CURRENT.bind(request);
         return request;
     }
 
@@ -102,8 +98,7 @@ public class InFlightRequests implements WorkThreads {
 
     /** The request this code runs for, when it runs in one's Vert.x context (event loop or virtual thread). */
     public static Optional<InFlightRequest> current() {
-        Context context = Vertx.currentContext();
-        return context == null ? Optional.empty() : Optional.ofNullable(context.getLocal(CONTEXT_KEY));
+        return Optional.ofNullable(CURRENT.current());
     }
 
     public Collection<InFlightRequest> all() {

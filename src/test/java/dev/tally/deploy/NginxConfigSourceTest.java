@@ -93,6 +93,27 @@ class NginxConfigSourceTest {
         assertFalse(next.find(), "one proxy_next_upstream");
     }
 
+    /**
+     * A busy HTTP/2 connection is not ended every 1,000 requests (Nginx's default; clients that do not reconnect
+     * lose what they queued, proven on real Nginx by NginxTopologyIT), and a replica connection is not reopened
+     * that often either. Both in the template, so every environment gets them.
+     */
+    @Test
+    void connectionsServeFarMoreThanAThousandRequests() throws IOException {
+        String template = Files.readString(TEMPLATE);
+        String upstream = template.substring(template.indexOf("upstream tally_app {"));
+        upstream = upstream.substring(0, upstream.indexOf("\n}"));
+        String tlsServer = template.substring(template.indexOf("listen ${TALLY_HTTPS_PORT} ssl http2 default_server;"));
+        for (String block : List.of(upstream, tlsServer)) {
+            Matcher requests = Pattern.compile("(?m)^\\s*keepalive_requests (\\d+);").matcher(block);
+            assertTrue(requests.find(), "keepalive_requests in " + block.lines().findFirst().orElseThrow());
+            assertTrue(Integer.parseInt(requests.group(1)) >= 100_000, requests.group());
+        }
+        Matcher idle = Pattern.compile("(?m)^\\s*keepalive (\\d+);").matcher(upstream);
+        assertTrue(idle.find() && Integer.parseInt(idle.group(1)) >= 128,
+                "an idle cache of at least one client connection's streams (http2_max_concurrent_streams 128)");
+    }
+
     /** Every error_page leads to an internal location answering that status as a problem document. */
     @Test
     void everyErrorNginxMakesIsAProblemDocument() throws IOException {

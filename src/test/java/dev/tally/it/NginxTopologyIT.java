@@ -31,6 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.tally.testsupport.H2Load;
 import dev.tally.testsupport.Hammer;
 import dev.tally.testsupport.Http;
 import dev.tally.testsupport.Pause;
@@ -108,6 +109,21 @@ class NginxTopologyIT {
         HttpResponse<String> response = Http.tls(tls, HttpClient.Version.HTTP_2).get(url("/"));
         assertEquals(HttpClient.Version.HTTP_2, response.version());
         assertEquals("Hello World", response.body());
+    }
+
+    /**
+     * 12,000 increments over two h2 connections with ten streams each, from a client that never reconnects after
+     * a GOAWAY: every one answered and counted. Nginx's default keepalive_requests (1,000) closed each connection
+     * after its 1,000th request and this client lost the other 10,000.
+     */
+    @Test
+    void multiplexedHttp2ConnectionsServeThousandsOfRequestsWithoutGoaway() {
+        String counter = "/api/v1/counters/h2load-" + UUID.randomUUID();
+        int total = 12_000;
+        H2Load.Result result = H2Load.post(url(counter + "/increment"), "{}", total, 2, 10, Duration.ofMinutes(2));
+        assertEquals(total, result.succeeded(), result.output());
+        assertEquals(total, result.ok2xx(), result.output());
+        assertTrue(https.get(url(counter)).body().contains("\"value\":" + total), "every increment counted once");
     }
 
     @Test

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Start fast, warm fast: one replica started with and without the JDK's AOT cache (deploy/local/aot.sh), side by
+# side, starts interleaved. For each start: time from exec to ready (/q/health/ready answers 200) and the CPU time
+# the JVM used until then (which, unlike the wall time, hardly depends on what else the machine runs), RSS idle
+# (2 s after ready), then wrk GET / in 1 s slices for BENCH_AOT_LOAD_SECONDS: the rate of each second, the warm
+# rate (median of the last 5 s), the first second at >= 90% of it, and the RSS under load.
+#
+#   bench/aot.sh            # ~4 minutes with the defaults; progress on stderr, table on stdout
+#
+# Settings (environment), with defaults: BENCH_ROUNDS (3 starts of each), BENCH_AOT_LOAD_SECONDS (30),
+# BENCH_AOT_PATH (/, or e.g. /api/v1/counters/x for a Redis read), and BENCH_PORT, BENCH_MANAGEMENT_PORT,
+# BENCH_REDIS_PORT, BENCH_CONNECTIONS, BENCH_WRK_THREADS of bench/lib.sh. The cache is made first (a training run,
+# as TALLY_AOT=train does) in a temporary directory; the build's own target/quarkus-app/app.aot is not touched.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$bench_root/deploy/local/aot.sh"
+
+: "${BENCH_ROUNDS:=3}" "${BENCH_AOT_LOAD_SECONDS:=30}" "${BENCH_AOT_PATH:=/}"
+bench_settings BENCH_ROUNDS:1 BENCH_AOT_LOAD_SECONDS:6
+bench_need wrk:wrk curl:curl redis-server:redis-server
+java_home=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+export PATH=$java_home/bin:$PATH # bench_machine names the JDK on the PATH
+jar=$bench_root/target/quarkus-app/quarkus-run.jar
+[ -f "$jar" ] || bench_die "no $jar: build first (./mvnw -B package -DskipTests)"
+for port in "$BENCH_PORT" "$BENCH_MANAGEMENT_PORT" "$BENCH_REDIS_PORT"; do
+  bench_port_free "$port" || bench_die "port $port is in use"
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tally-aot.XXXXXX")
+replica=""
+cleanup() {
+  [ -z "$replica" ] || { kill -TERM "$replica" 2>/dev/null || true; wait "$replica" 2>/dev/null || true; }
+  [ -z "$bench_redis_pid" ] || { kill -TERM "$bench_redis_pid" 2>/dev/null || true; wait "$bench_redis_pid" 2>/dev/null || true; }
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+load_start=$(uptime)
+redis-server --port "$BENCH_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
+  --logfile "$work/redis.log" &
+bench_redis_pid=$!
+until redis-cli -p "$BENCH_REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.1; done
+
+env_of_replica=(QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_MANAGEMENT_HOST=127.0.0.1
+  QUARKUS_REDIS_HOSTS="redis://127.0.0.1:$BENCH_REDIS_PORT" TALLY_INSTANCE_ID=bench-aot
+  TALLY_OPS_TOKEN="$(od -An -vtx1 -N32 /dev/urandom | tr -d ' \n')" TALLY_AUTH_QUOTA_ANONYMOUS_RATE=1000000
+  TALLY_AUTH_ANONYMOUS_SCOPES=counters:read,counters:write)
+cache=$work/app.aot
+bench_say "training the AOT cache (deploy/local/aot.sh aot_make)"
+train_start=$SECONDS
+aot_make "$java_home" "$jar" "$cache" "$work/training.log" "$BENCH_PORT" "$BENCH_MANAGEMENT_PORT" \
+  "${env_of_replica[@]}" || { tail -20 "$work/training.log" >&2; bench_die "AOT training failed"; }
+train_seconds=$((SECONDS - train_start))
+cache_mib=$(du -m "$cache" | cut -f1)
+bench_say "cache: ${cache_mib} MiB in ${train_seconds}s"
+
+# one_start MODE ROUND: prints "ready_ms=.. cpu_ms=.. idle_mib=.. warm=.. t90=.. first10=.. loaded_mib=.. rates=a,b,c".
+one_start() {
+  local flag="" start now ready_ms cpu_ms idle rates=() s line warm t90 first10 loaded
+  [ "$1" = with ] && flag="-XX:AOTCache=$cache"
+  start=$(date +%s%N)
+  env "${env_of_replica[@]}" QUARKUS_HTTP_PORT="$BENCH_PORT" QUARKUS_MANAGEMENT_PORT="$BENCH_MANAGEMENT_PORT" \
+    "$java_home/bin/java" --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED $flag -jar "$jar" \
+    >"$work/replica-$1-$2.log" 2>&1 &
+  replica=$!
+  until curl -sf -o /dev/null "http://127.0.0.1:$BENCH_MANAGEMENT_PORT/q/health/ready"; do
+    kill -0 "$replica" 2>/dev/null || bench_die "the replica ($1 the cache) exited; see $work/replica-$1-$2.log"
+    sleep 0.02
+  done
+  now=$(date +%s%N)
+  ready_ms=$(((now - start) / 1000000))
+  # utime + stime (fields 14 and 15 of /proc/PID/stat; 12 and 13 after the name) in ms.
+  cpu_ms=$(sed 's/.*) //' "/proc/$replica/stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($12 + $13) * 1000 / hz }')
+  sleep 2
+  idle=$(bench_rss_mib "$replica")
+  for ((s = 1; s <= BENCH_AOT_LOAD_SECONDS; s++)); do
+    line=$(bench_wrk get.lua "http://127.0.0.1:$BENCH_PORT$BENCH_AOT_PATH" 1 "$work/wrk.log")
+    bench_check "$1 the cache, start $2, second $s" "$line"
+    rates+=("$(bench_field "$line" rps | awk '{ printf "%.0f", $1 }')")
+  done
+  loaded=$(bench_rss_mib "$replica")
+  kill -TERM "$replica"
+  wait "$replica" 2>/dev/null || true
+  replica=""
+  warm=$(bench_median "${rates[@]: -5}")
+  t90=$(printf '%s\n' "${rates[@]}" | awk -v w="$warm" '$1 >= 0.9 * w { print NR; exit }')
+  first10=$(printf '%s\n' "${rates[@]:0:10}" | awk '{ s += $1 } END { printf "%d", s }')
+  echo "ready_ms=$ready_ms cpu_ms=$cpu_ms idle_mib=$idle warm=$warm t90=${t90:-never} first10=$first10" \
+    "loaded_mib=$loaded rates=$(IFS=,; echo "${rates[*]}")"
+}
+
+declare -A res
+cpu_mark=$(bench_cpu_mark)
+for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+  if ((r % 2)); then order=(without with); else order=(with without); fi
+  for m in "${order[@]}"; do
+    res[$m,$r]=$(one_start "$m" "$r")
+    # The JVM says (and goes on without it) when it cannot map a cache: then "with" measured nothing.
+    if [ "$m" = with ] && grep -q '\[aot\]' "$work/replica-$m-$r.log"; then
+      bench_defects+=("start $r: the JVM did not use the cache: $(grep -m1 '\[aot\]' "$work/replica-$m-$r.log")")
+    fi
+    bench_say "start $r, $m the cache: ${res[$m,$r]}"
+  done
+done
+cpu=$(bench_cpu_others "$cpu_mark")
+load_after=$(uptime)
+
+med() {
+  local m=$1 key=$2 r values=()
+  for ((r = 1; r <= BENCH_ROUNDS; r++)); do values+=("$(bench_field "${res[$m,$r]}" "$key" | sed 's/never/999/')"); done
+  bench_median "${values[@]}"
+}
+each() {
+  local m=$1 key=$2 r
+  for ((r = 1; r <= BENCH_ROUNDS; r++)); do printf '%s%s' "$([ "$r" -gt 1 ] && echo ', ')" "$(bench_field "${res[$m,$r]}" "$key")"; done
+}
+
+echo "## Start fast, warm fast: one replica with and without the AOT cache"
+echo
+bench_machine
+bench_conditions "$load_start" "$load_after" "$cpu" "replica, Redis, wrk, curl"
+echo "- cache: made by a training run (deploy/local/aot.sh: start, ready, 1,200 requests, stop) in ${train_seconds}s," \
+  "${cache_mib} MiB; $BENCH_ROUNDS starts each way, interleaved; load: wrk -t$BENCH_WRK_THREADS -c$BENCH_CONNECTIONS" \
+  "GET $BENCH_AOT_PATH in 1 s slices from 2 s after ready"
+echo
+echo "| | time to ready, ms | CPU to ready, ms | RSS idle, MiB | requests in the first 10 s of load | warm req/s (last 5 s) | seconds of load to 90% of warm | RSS loaded, MiB |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+for m in without with; do
+  printf '| %s the cache | **%s** (%s) | **%s** (%s) | %s (%s) | %s (%s) | %s (%s) | **%s** (%s) | %s (%s) |\n' "$m" \
+    "$(med "$m" ready_ms)" "$(each "$m" ready_ms)" "$(med "$m" cpu_ms)" "$(each "$m" cpu_ms)" \
+    "$(med "$m" idle_mib)" "$(each "$m" idle_mib)" "$(med "$m" first10)" "$(each "$m" first10)" \
+    "$(med "$m" warm)" "$(each "$m" warm)" "$(med "$m" t90)" "$(each "$m" t90)" \
+    "$(med "$m" loaded_mib)" "$(each "$m" loaded_mib)"
+done
+echo
+echo "Medians in the first figure of each cell, every start in brackets. With / without the cache (ratios of" \
+  "medians): time to ready $(bench_ratio "$(med with ready_ms)" "$(med without ready_ms)"), CPU to ready" \
+  "$(bench_ratio "$(med with cpu_ms)" "$(med without cpu_ms)"), requests in the first 10 s" \
+  "$(bench_ratio "$(med with first10)" "$(med without first10)")."
+echo
+echo "Per-second rates of each start:"
+echo
+for m in without with; do
+  for ((r = 1; r <= BENCH_ROUNDS; r++)); do echo "- $m, start $r: $(bench_field "${res[$m,$r]}" rates)"; done
+done
+echo
+bench_finish
