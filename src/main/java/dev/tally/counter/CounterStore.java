@@ -63,7 +63,7 @@ public class CounterStore {
 
     public Uni<Long> increment(String name, long by) {
         List<String> scriptKeys = List.of(keys.counterValue(name), keys.counterVersion(name));
-        return redis.script(incrementScript, scriptKeys, List.of(Long.toString(by), keys.counterChanges(name)))
+        return redis.write(incrementScript, scriptKeys, List.of(Long.toString(by), keys.counterChanges(name)))
                 .map(reply -> Long.parseLong(reply.toString()))
                 .onFailure().transform(failure -> refusal(name, failure));
     }
@@ -75,14 +75,14 @@ public class CounterStore {
                 keys.counterVersion(name));
         List<String> args = List.of(Long.toString(by), Long.toString(settings.idempotencyRetention().toMillis()),
                 keys.counterChanges(name));
-        return redis.script(incrementOnce, scriptKeys, args)
+        return redis.write(incrementOnce, scriptKeys, args)
                 .map(reply -> new Increment(Long.parseLong(reply.get(0).toString()), reply.get(1).toLong() == 1))
                 .onFailure().transform(failure -> refusal(name, failure));
     }
 
     public Uni<Void> reset(String name) {
         List<String> scriptKeys = List.of(keys.counterValue(name), keys.counterVersion(name));
-        return redis.script(resetScript, scriptKeys, List.of(keys.counterChanges(name))).replaceWithVoid();
+        return redis.write(resetScript, scriptKeys, List.of(keys.counterChanges(name))).replaceWithVoid();
     }
 
     private static long orZero(Response value) {

@@ -66,7 +66,7 @@ public class JobStore {
 
     /** {@code owner}: the submitting caller's identity, which the record keeps (see {@link JobRecord#owner}). */
     public Uni<String> submit(String jobId, String type, String payloadJson, String owner) {
-        return redis.script(submit, List.of(keys.jobStream(), keys.job(jobId)),
+        return redis.write(submit, List.of(keys.jobStream(), keys.job(jobId)),
                 List.of(jobId, type, payloadJson, now(), Long.toString(retentionMs),
                         Integer.toString(settings.maxAttempts()), Integer.toString(settings.maxOutstanding()), owner))
                 .map(Response::toString)

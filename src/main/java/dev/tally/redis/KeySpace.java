@@ -1,5 +1,6 @@
 package dev.tally.redis;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -106,14 +107,37 @@ public class KeySpace {
      */
     private Uni<Integer> nextShard(int shard) {
         return redis.command("CLUSTER", "SLOTS").map(reply -> {
-            // Each entry: [first slot, last slot, [master host, port, node id, ...], replicas...]; a master may
-            // serve several ranges, and is known by its lowest slot.
-            Map<String, Integer> firstByNode = new HashMap<>();
-            for (Response range : reply) {
-                firstByNode.merge(range.get(2).get(2).toString(), range.get(0).toInteger(), Math::min);
-            }
-            Integer next = new TreeSet<>(firstByNode.values()).higher(shard);
+            Integer next = mastersOf(reply).higher(shard);
             return next == null ? -1 : next;
         });
+    }
+
+    /**
+     * Every master answers, within {@code budget}: on one Redis (or Sentinel's master) a {@code PING}; on a Cluster,
+     * after {@code CLUSTER SLOTS} from any node, a read of a key in each master's first slot, all at once, which the
+     * client sends to the node it holds for that slot (each step within half the budget). A {@code PING} alone
+     * would go to one random node, and say nothing of the masters that serve the writes. What readiness asks.
+     */
+    public Uni<Void> pingMasters(Duration budget) {
+        if (!cluster) {
+            return redis.ping(budget);
+        }
+        Duration step = budget.dividedBy(2);
+        return redis.command(step, "CLUSTER", "SLOTS").flatMap(reply -> {
+            List<Uni<Response>> reads = mastersOf(reply).stream()
+                    .map(first -> redis.command(step, "EXISTS", keys.slotAnchor(slots.tagOf(first)))).toList();
+            return Uni.join().all(reads).andFailFast().replaceWithVoid();
+        });
+    }
+
+    /** The masters of a {@code CLUSTER SLOTS} reply, each by the lowest slot it serves. */
+    private static TreeSet<Integer> mastersOf(Response reply) {
+        // Each entry: [first slot, last slot, [master host, port, node id, ...], replicas...]; a master may serve
+        // several ranges, and is known by its lowest slot.
+        Map<String, Integer> firstByNode = new HashMap<>();
+        for (Response range : reply) {
+            firstByNode.merge(range.get(2).get(2).toString(), range.get(0).toInteger(), Math::min);
+        }
+        return new TreeSet<>(firstByNode.values());
     }
 }

@@ -36,11 +36,13 @@ public class RedisGateway {
     private final ReactiveRedisDataSource redis;
     private final Duration timeout;
     private final RedisRefusalMetrics refusals;
+    private final ReplicaAcknowledgement acknowledgement;
 
     public RedisGateway(ReactiveRedisDataSource redis, RedisSettings settings, RedisRefusalMetrics refusals) {
         this.redis = redis;
         this.timeout = settings.commandTimeout();
         this.refusals = refusals;
+        this.acknowledgement = new ReplicaAcknowledgement(settings.minReplicasAcked(), timeout);
     }
 
     /** Runs one command; the item is {@code null} when Redis answers nil. */
@@ -61,9 +63,45 @@ public class RedisGateway {
         return bounded(call, "script " + script.name(), budget);
     }
 
+    /**
+     * A change the API answers for (an increment, a reset, a session write, a job submit): {@link #script} as it is,
+     * or, with {@code tally.redis.min-replicas-acked} above 0, followed on its own connection by {@code WAIT} for
+     * that many replicas ({@link ReplicaAcknowledgement}); fewer in time fail it with a
+     * {@link RedisUnavailableException#writeUnconfirmed()}. Both within the one command budget.
+     */
+    public Uni<Response> write(LuaScript script, List<String> keys, List<String> args) {
+        if (!acknowledgement.wanted()) {
+            return script(script, keys, args);
+        }
+        String what = "script " + script.name();
+        Uni<Response> call = acknowledged(request("EVALSHA", evalArgs(script.sha1(), keys, args)), what)
+                .onFailure(RedisGateway::isNoScript)
+                .recoverWithUni(() -> acknowledged(request("EVAL", evalArgs(script.source(), keys, args)), what));
+        return bounded(call, what, timeout);
+    }
+
+    /** {@link #write(LuaScript, List, List)} for a single command. */
+    public Uni<Response> write(String command, String... args) {
+        if (!acknowledgement.wanted()) {
+            return command(command, args);
+        }
+        return bounded(acknowledged(request(command, args), command), command, timeout);
+    }
+
+    private Uni<Response> acknowledged(Request write, String what) {
+        return redis.getRedis().batch(acknowledgement.batch(write))
+                .onFailure().transform(failure -> acknowledgement.ofFailedBatch(failure, what).orElse(failure))
+                .map(replies -> acknowledgement.confirmed(replies, what));
+    }
+
     /** A PING with its own, usually shorter, budget: what readiness needs. */
     public Uni<Void> ping(Duration budget) {
-        return bounded(redis.execute("PING"), "PING", budget).replaceWithVoid();
+        return command(budget, "PING").replaceWithVoid();
+    }
+
+    /** One command with its own, usually shorter, budget. */
+    public Uni<Response> command(Duration budget, String command, String... args) {
+        return bounded(redis.execute(command, args), command, budget);
     }
 
     /**
@@ -80,11 +118,15 @@ public class RedisGateway {
 
     /** One command on a dedicated connection, with its own budget (a blocking read's wait plus a round trip). */
     public Uni<Response> command(RedisConnection connection, Duration budget, String command, String... args) {
+        return bounded(connection.send(request(command, args)), command, budget);
+    }
+
+    private static Request request(String command, String... args) {
         Request request = Request.cmd(Command.create(command));
         for (String arg : args) {
             request.arg(arg);
         }
-        return bounded(connection.send(request), command, budget);
+        return request;
     }
 
     private Uni<Response> bounded(Uni<Response> call, String what, Duration budget) {
@@ -108,6 +150,9 @@ public class RedisGateway {
 
     private RuntimeException translate(Throwable failure, String what) {
         if (failure instanceof RedisUnavailableException unavailable) {
+            if (unavailable.writeUnconfirmed()) {
+                refusals.unconfirmedWrite();
+            }
             return unavailable;
         }
         if (failure instanceof ErrorType reply && !reply.is(CLIENT_SIDE_CLOSED)) {

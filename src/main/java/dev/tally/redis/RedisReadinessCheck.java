@@ -9,7 +9,8 @@ import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Ready means "can answer requests", which needs Redis to answer a PING. Liveness deliberately does not include
+ * Ready means "can answer requests", which needs Redis to answer a PING: on a Cluster, every master, since each
+ * serves its share of the keys ({@link KeySpace#pingMasters}). Liveness deliberately does not include
  * Redis: restarting every replica because Redis blinked would turn a Redis outage into a full outage.
  * <p>
  * What the transient refusals mean here follows from that: a Redis that is {@code LOADING} (or {@code BUSY})
@@ -22,17 +23,17 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class RedisReadinessCheck implements AsyncHealthCheck {
 
-    private final RedisGateway redis;
+    private final KeySpace keySpace;
     private final RedisSettings settings;
 
-    public RedisReadinessCheck(RedisGateway redis, RedisSettings settings) {
-        this.redis = redis;
+    public RedisReadinessCheck(KeySpace keySpace, RedisSettings settings) {
+        this.keySpace = keySpace;
         this.settings = settings;
     }
 
     @Override
     public Uni<HealthCheckResponse> call() {
-        return redis.ping(settings.pingTimeout())
+        return keySpace.pingMasters(settings.pingTimeout())
                 .map(ignored -> HealthCheckResponse.up("redis"))
                 .onFailure().recoverWithItem(RedisReadinessCheck::down);
     }

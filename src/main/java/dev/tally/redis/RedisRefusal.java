@@ -26,6 +26,14 @@ public enum RedisRefusal {
     TRYAGAIN,
     /** Redis Cluster: the cluster is down (slots uncovered, no quorum). */
     CLUSTERDOWN,
+    /**
+     * Redis Cluster: the slot is served by another node now (a failover, a reshard). The cluster client follows a
+     * {@code MOVED} itself, but not inside a batch, nor once its redirects are used up: then the next try, after the
+     * client reloaded its slot map, goes to the right node.
+     */
+    MOVED,
+    /** Redis Cluster: the slot is migrating and this key has left already; the same as {@link #MOVED} for Tally. */
+    ASK,
     /** {@code min-replicas-to-write} is not met: writes are refused until enough replicas are back. */
     NOREPLICAS;
 

@@ -27,4 +27,13 @@ public interface RedisSettings {
     /** {@code tally.redis.retry-after}: the {@code Retry-After} sent with 503s while Redis is unavailable. */
     @WithDefault("2s")
     Duration retryAfter();
+
+    /**
+     * {@code tally.redis.min-replicas-acked}: when above 0, every change the API answers for (increments, resets,
+     * session writes, job submits) is followed by {@code WAIT} for this many replicas on the connection that made
+     * it, within a third of {@code command-timeout}; fewer in time is a 503 saying the change may have happened
+     * ({@link ReplicaAcknowledgement}). 0: Redis' asynchronous replication alone.
+     */
+    @WithDefault("0")
+    int minReplicasAcked();
 }

@@ -63,7 +63,7 @@ class SessionStore {
             args.add(ATTRIBUTE + attribute.name());
             args.add(attribute.json());
         }
-        return redis.script(create, List.of(keys.session(id)), args).flatMap(created -> created.toInteger() == 1
+        return redis.write(create, List.of(keys.session(id)), args).flatMap(created -> created.toInteger() == 1
                 ? Uni.createFrom().item(Map.entry(id, view(attributes, now)))
                 : create(attributes)); // id collision: 2^-128 odds, but a retry costs nothing
     }
@@ -79,18 +79,18 @@ class SessionStore {
             args.add(ATTRIBUTE + change.name());
             args.add(change.deletes() ? "" : change.json());
         }
-        return redis.script(use, List.of(keys.session(id)), args).map(this::view)
+        return redis.write(use, List.of(keys.session(id)), args).map(this::view)
                 .onFailure().transform(ScriptRefusal.becomes("LIMIT",
                         limit -> rules.tooMany(Integer.parseInt(limit.detail()))));
     }
 
     Uni<Optional<Long>> visit(String id) {
-        return redis.script(use, List.of(keys.session(id)), use("visit"))
+        return redis.write(use, List.of(keys.session(id)), use("visit"))
                 .map(count -> Optional.ofNullable(count).map(Response::toLong));
     }
 
     Uni<Void> delete(String id) {
-        return redis.command("DEL", keys.session(id)).replaceWithVoid();
+        return redis.write("DEL", keys.session(id)).replaceWithVoid();
     }
 
     /** The arguments of {@code session_use.lua} for an operation: the idle ttl and the absolute lifetime first. */

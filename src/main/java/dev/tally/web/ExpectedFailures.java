@@ -23,11 +23,17 @@ public class ExpectedFailures {
     private static final Logger LOG = Logger.getLogger(ExpectedFailures.class);
 
     private final ProblemException storeUnavailable;
+    private final ProblemException writeUnconfirmed;
 
     public ExpectedFailures(RedisSettings redis) {
         // Made once: it carries no stack trace and nothing of the request, so every outage answer can share it.
         this.storeUnavailable = ProblemException.unavailable("store-unavailable",
                 "The data store is not reachable right now; retry shortly", redis.retryAfter().toSeconds());
+        this.writeUnconfirmed = ProblemException.unavailable("store-unavailable",
+                "The change may have happened: the data store made it, but fewer than " + redis.minReplicasAcked()
+                        + " of its replicas confirmed it in time, so a failover could still lose it. Retry shortly;"
+                        + " an increment retried with the same Idempotency-Key is counted exactly once",
+                redis.retryAfter().toSeconds());
     }
 
     /** The problem {@code failure} stands for, or empty when it is a bug. */
@@ -36,6 +42,11 @@ public class ExpectedFailures {
             return Optional.of(problem);
         }
         if (failure instanceof RedisUnavailableException unavailable) {
+            if (unavailable.writeUnconfirmed()) {
+                LOG.debugf("Redis replicas did not confirm %s %s: %s", request.method(), request.path(),
+                        failure.getMessage());
+                return Optional.of(writeUnconfirmed);
+            }
             if (unavailable.refusal().isPresent()) {
                 // Counted by kind in tally_redis_refusals_total, and the background tasks log the episode once: a
                 // warning per request would cost a full Redis' every client a log line.

@@ -26,7 +26,8 @@ public class ProblemResponses implements OASFilter {
 
     /** For the resources that talk to Redis, as a class-level {@code @APIResponse} (or part of a method's 503). */
     public static final String STORE_UNAVAILABLE = "`store-unavailable`: Redis is down, unreachable or too slow, "
-            + "or refuses for now (full, read-only, loading, busy)";
+            + "or refuses for now (full, read-only, loading, busy, a Cluster slot moving), or a change was made but "
+            + "not confirmed by `tally.redis.min-replicas-acked` replicas in time (it may have happened)";
 
     static final String SCHEMA = "Problem";
     private static final String SCHEMA_REF = "#/components/schemas/" + SCHEMA;

@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 
 import dev.tally.redis.Keys;
 import dev.tally.testsupport.ClusterRoute;
+import dev.tally.redis.ClosedConnectionLog;
 import dev.tally.testsupport.FailoverLoad;
 import dev.tally.testsupport.Http;
+import dev.tally.testsupport.LogCapture;
 import dev.tally.testsupport.Pause;
 import dev.tally.testsupport.RedisCluster;
 import dev.tally.testsupport.RedisNode;
@@ -44,14 +46,34 @@ class IncrementFailoverOnClusterTest {
         FailoverLoad load = FailoverLoad.start(Http.at(app), name, IncrementFailoverOnSentinelTest.CLIENTS);
         Pause.of(Duration.ofSeconds(2)); // load before the kill
         RedisNode master = cluster.masterOf(keys.counterValue(name));
+        LogCapture driverLog = LogCapture.of(ClosedConnectionLog.CATEGORY);
         load.fault();
         master.kill();
-        cluster.awaitPromotionAfter(master, keys.counterValue(name), Duration.ofSeconds(30));
-        long promoted = System.nanoTime();
-        Pause.of(Duration.ofSeconds(3)); // load after the promotion
-        load.stopAndCheck("Cluster", promoted, IncrementFailoverOnSentinelTest.LONGEST_ANSWER, () -> value(name));
+        try {
+            cluster.awaitPromotionAfter(master, keys.counterValue(name), Duration.ofSeconds(30));
+            long promoted = System.nanoTime();
+            afterPromotion(master);
+            Pause.of(Duration.ofSeconds(3)); // load after the promotion
+            long lost = load.stopAndCheck(topology(), promoted, IncrementFailoverOnSentinelTest.LONGEST_ANSWER,
+                    () -> value(name));
+            checkLost(lost);
+            IncrementFailoverOnSentinelTest.assertClosedConnectionsLoggedOnce(driverLog.messages());
+        } finally {
+            driverLog.close(); // for the next test on this cluster, even after a failure
+            master.restart(); // it rejoins as a replica of the promoted node
+            cluster.awaitHealthy(Duration.ofSeconds(30));
+        }
+    }
 
-        master.restart(); // it rejoins as a replica of the promoted node
-        cluster.awaitHealthy(Duration.ofSeconds(30));
+    String topology() {
+        return "Cluster, min-replicas-acked=0";
+    }
+
+    /** While the load goes on, once the killed master's replica is promoted. */
+    void afterPromotion(RedisNode killed) {
+    }
+
+    /** Asynchronous replication may lose the last acknowledged writes: measured and logged, not held to a number. */
+    void checkLost(long lost) {
     }
 }

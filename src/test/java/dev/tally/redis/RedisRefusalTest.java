@@ -30,6 +30,8 @@ class RedisRefusalTest {
         "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.|MASTERDOWN|masterdown",
         "TRYAGAIN Multiple keys request during rehashing of slot|TRYAGAIN|tryagain",
         "CLUSTERDOWN The cluster is down|CLUSTERDOWN|clusterdown",
+        "MOVED 3999 127.0.0.1:6381|MOVED|moved",
+        "ASK 3999 127.0.0.1:6381|ASK|ask",
         "NOREPLICAS Not enough good replicas to write.|NOREPLICAS|noreplicas",
         "LOADING|LOADING|loading",
     })
@@ -59,7 +61,7 @@ class RedisRefusalTest {
     @Test
     void nilIsNoRefusalAndEveryKindHasItsOwnTag() {
         assertTrue(RedisRefusal.of(null).isEmpty());
-        assertEquals(8, Arrays.stream(RedisRefusal.values()).map(RedisRefusal::tag).distinct().count(),
+        assertEquals(10, Arrays.stream(RedisRefusal.values()).map(RedisRefusal::tag).distinct().count(),
                 "one tag per kind");
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -51,26 +52,79 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     private void create() {
-        List<String> command = new ArrayList<>(List.of(redisCli().toString(), "--cluster", "create"));
+        List<String> command = new ArrayList<>(List.of("--cluster", "create"));
         nodes.forEach(node -> command.add(node.address()));
         command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+        String output = cli(command);
+        if (!output.contains("[OK] All 16384 slots covered")) {
+            throw new IllegalStateException("redis-cli --cluster create failed:\n" + output);
+        }
+    }
+
+    /** {@code redis-cli} with {@code args}; its output, or a failure when it exits with an error. */
+    private static String cli(List<String> args) {
+        List<String> command = new ArrayList<>(List.of(redisCli().toString()));
+        command.addAll(args);
         try {
-            Process create = new ProcessBuilder(command).redirectErrorStream(true).start();
-            create.getOutputStream().close();
-            if (!create.waitFor(START.toSeconds(), TimeUnit.SECONDS)) {
-                create.destroyForcibly();
-                throw new IllegalStateException("redis-cli --cluster create did not finish within " + START);
+            Process cli = new ProcessBuilder(command).redirectErrorStream(true).start();
+            cli.getOutputStream().close();
+            if (!cli.waitFor(START.toSeconds(), TimeUnit.SECONDS)) {
+                cli.destroyForcibly();
+                throw new IllegalStateException(command + " did not finish within " + START);
             }
-            String output = new String(create.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (create.exitValue() != 0 || !output.contains("[OK] All 16384 slots covered")) {
-                throw new IllegalStateException("redis-cli --cluster create failed (" + create.exitValue() + "):\n"
-                        + output);
+            String output = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (cli.exitValue() != 0) {
+                throw new IllegalStateException(command + " failed (" + cli.exitValue() + "):\n" + output);
             }
+            return output;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating the cluster", e);
+            throw new IllegalStateException("interrupted while running " + command, e);
+        }
+    }
+
+    /**
+     * Moves {@code key}'s slot, with its keys, to the master {@code to}, as {@code redis-cli --cluster reshard} does
+     * (IMPORTING and MIGRATING, MIGRATE until the slot is empty on its old master, then the new owner on every
+     * master), while clients go on using it. Each stage is held for {@code hold}: a command on the slot meets
+     * {@code TRYAGAIN} while its keys are split between the two masters (some exist, new ones would go to the new
+     * master), {@code ASK} once they have all moved, and {@code MOVED} after, until the client knows the new owner.
+     */
+    public void moveSlotOf(String key, RedisNode to, Duration hold) {
+        RedisNode from = masterOf(key);
+        String slot = from.command("CLUSTER", "KEYSLOT", key);
+        String fromId = from.command("CLUSTER", "MYID");
+        String toId = to.command("CLUSTER", "MYID");
+        expectOk(to.command("CLUSTER", "SETSLOT", slot, "IMPORTING", fromId));
+        expectOk(from.command("CLUSTER", "SETSLOT", slot, "MIGRATING", toId));
+        Pause.of(hold);
+        for (List<String> keys = keysInSlot(from, slot); !keys.isEmpty(); keys = keysInSlot(from, slot)) {
+            List<String> migrate = new ArrayList<>(List.of("MIGRATE", "127.0.0.1", Integer.toString(to.port()), "",
+                    "0", "5000", "KEYS"));
+            migrate.addAll(keys);
+            String reply = from.command(migrate.toArray(String[]::new));
+            if (!reply.equals("OK") && !reply.equals("NOKEY")) {
+                throw new IllegalStateException("MIGRATE failed: " + reply);
+            }
+        }
+        Pause.of(hold);
+        for (RedisNode master : List.of(to, from)) {
+            expectOk(master.command("CLUSTER", "SETSLOT", slot, "NODE", toId));
+        }
+        masters().stream().filter(master -> master != to && master != from)
+                .forEach(master -> expectOk(master.command("CLUSTER", "SETSLOT", slot, "NODE", toId)));
+    }
+
+    private static List<String> keysInSlot(RedisNode node, String slot) {
+        return cli(List.of("-p", Integer.toString(node.port()), "CLUSTER", "GETKEYSINSLOT", slot, "500")).lines()
+                .filter(line -> !line.isBlank()).toList();
+    }
+
+    private static void expectOk(String reply) {
+        if (!"OK".equals(reply)) {
+            throw new IllegalStateException("Redis answered " + reply);
         }
     }
 
@@ -140,6 +194,15 @@ public final class RedisCluster implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("no running master serves slot " + slot));
     }
 
+    /** The running replica of {@code master} (each master has one). */
+    public RedisNode replicaOf(RedisNode master) {
+        return running().stream().filter(node -> {
+            Map<String, String> replication = node.info("replication");
+            return "slave".equals(replication.get("role"))
+                    && Integer.toString(master.port()).equals(replication.get("master_port"));
+        }).findFirst().orElseThrow(() -> new IllegalStateException("no running replica of " + master.address()));
+    }
+
     /** Waits until a running master other than {@code gone} (killed) serves {@code key}'s slot, cluster state ok. */
     public void awaitPromotionAfter(RedisNode gone, String key, Duration timeout) {
         Await.until(timeout, "a replica promoted in place of " + gone.address(), () -> {
@@ -155,29 +218,6 @@ public final class RedisCluster implements AutoCloseable {
     /** The hash slot of {@code key}, as the cluster computes it. */
     public int slotOf(String key) {
         return Integer.parseInt(masters().getFirst().command("CLUSTER", "KEYSLOT", key));
-    }
-
-    /**
-     * Moves {@code key}'s slot from one master to another as a resharding does ({@code CLUSTER SETSLOT} importing
-     * and migrating, {@code MIGRATE} of its keys, then the new owner announced to every master); {@code slotKeys}
-     * must be every key the slot holds.
-     */
-    public void moveSlot(String key, List<String> slotKeys, RedisNode from, RedisNode to) {
-        String slot = Integer.toString(slotOf(key));
-        String fromId = from.command("CLUSTER", "MYID");
-        String toId = to.command("CLUSTER", "MYID");
-        List<String> migrate = new ArrayList<>(List.of("MIGRATE", "127.0.0.1", Integer.toString(to.port()), "", "0",
-                "5000", "KEYS"));
-        migrate.addAll(slotKeys);
-        List<String> replies = new ArrayList<>(List.of(to.command("CLUSTER", "SETSLOT", slot, "IMPORTING", fromId),
-                from.command("CLUSTER", "SETSLOT", slot, "MIGRATING", toId), from.command(migrate.toArray(String[]::new)),
-                to.command("CLUSTER", "SETSLOT", slot, "NODE", toId),
-                from.command("CLUSTER", "SETSLOT", slot, "NODE", toId)));
-        masters().stream().filter(master -> master != from && master != to)
-                .forEach(master -> replies.add(master.command("CLUSTER", "SETSLOT", slot, "NODE", toId)));
-        if (!replies.stream().allMatch("OK"::equals)) {
-            throw new IllegalStateException("moving slot " + slot + " failed: " + replies);
-        }
     }
 
     /** Whether the node's own line of {@code CLUSTER NODES} ends with a slot range that holds {@code slot}. */

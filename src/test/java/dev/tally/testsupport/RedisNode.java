@@ -22,6 +22,7 @@ public final class RedisNode implements AutoCloseable {
     private final Path dir;
     private final List<String> command;
     private Process process;
+    private boolean frozen;
 
     /**
      * Starts {@code redis-server} on the port, bound to loopback, in its temp dir, without persistence, with
@@ -111,6 +112,37 @@ public final class RedisNode implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code kill -STOP}: the node stops answering anything, its replication link included, but its sockets stay
+     * open, so its peers see it only as silent (a hung host); {@link #thaw()} lets it go on.
+     */
+    public synchronized void freeze() {
+        signal("-STOP");
+        frozen = true;
+    }
+
+    /** {@code kill -CONT} after {@link #freeze()}. */
+    public synchronized void thaw() {
+        if (frozen) {
+            signal("-CONT");
+            frozen = false;
+        }
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** Starts the node again at the same address with the same files (a crashed node coming back). */
     public synchronized void restart() {
         if (!isRunning()) {
@@ -130,6 +162,7 @@ public final class RedisNode implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        thaw(); // a stopped process would not act on SIGTERM
         if (isRunning()) {
             process.destroy(); // SIGTERM: without persistence redis-server exits at once
             try {

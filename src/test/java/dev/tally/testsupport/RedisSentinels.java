@@ -109,6 +109,23 @@ public final class RedisSentinels implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("the sentinels name no running master: " + named));
     }
 
+    /** The running servers other than the {@link #master()}: its replicas. */
+    public List<RedisNode> replicas() {
+        RedisNode master = master();
+        return servers.stream().filter(server -> server.isRunning() && server != master).toList();
+    }
+
+    /** Waits until the master the sentinels name has a replica online (after a failover, the one left). */
+    public void awaitReplicated(Duration timeout) {
+        Await.until(timeout, "a replica online for the master", () -> {
+            try {
+                return master().info("replication").getOrDefault("slave0", "").contains("state=online");
+            } catch (RuntimeException notYet) {
+                return false;
+            }
+        }, this::describe);
+    }
+
     /** Waits until the sentinels name a running master other than {@code gone} (after it was killed). */
     public void awaitPromotionAfter(RedisNode gone, Duration timeout) {
         Await.until(timeout, "a replica promoted in place of " + gone.address(), () -> {

@@ -1,6 +1,7 @@
 package dev.tally.testsupport;
 
 import java.util.List;
+import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -14,9 +15,21 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 abstract class RedisTopologyRoute implements QuarkusTestProfile {
 
     private final Class<? extends QuarkusTestResourceLifecycleManager> topology;
+    private final Map<String, String> config;
 
     RedisTopologyRoute(Class<? extends QuarkusTestResourceLifecycleManager> topology) {
+        this(topology, Map.of());
+    }
+
+    /** With {@code config} on top of the application's: a profile of its own, hence a start of its own. */
+    RedisTopologyRoute(Class<? extends QuarkusTestResourceLifecycleManager> topology, Map<String, String> config) {
         this.topology = topology;
+        this.config = Map.copyOf(config);
+    }
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return config;
     }
 
     @Override
