@@ -4,11 +4,17 @@ import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-/** The application on a real 3+3 {@link RedisCluster} ({@code quarkus.redis.client-type=cluster}). */
+/** The application on a real 3+3 {@link RedisCluster} ({@code quarkus.redis.client-type=cluster}), jobs in 3 shards. */
 public class ClusterRoute extends RedisTopologyRoute {
 
     public ClusterRoute() {
         super(Resource.class);
+    }
+
+    /** The job queue in as many shards as the cluster has masters, as docs/configuration.md advises. */
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of("tally.job.shards", Integer.toString(RedisCluster.MASTERS));
     }
 
     /** Starts the cluster when the application of this profile starts, and stops it after. */
