@@ -116,7 +116,7 @@ final class JobIntake {
     }
 
     /** The shards starting at the {@code round}-th one (modulo their number). */
-    static List<JobShard> rotated(List<JobShard> shards, int round) {
+    private static List<JobShard> rotated(List<JobShard> shards, int round) {
         int first = Math.floorMod(round, shards.size());
         List<JobShard> order = new ArrayList<>(shards.size());
         order.addAll(shards.subList(first, shards.size()));
@@ -125,8 +125,9 @@ final class JobIntake {
     }
 
     /**
-     * After a failed take: a deleted stream (or a shard new to Redis) gets its group again; anything else (Redis down, or refusing for now:
-     * full, loading, read-only, busy) is waited out on a fresh connection. Nothing here may end the loop.
+     * After a failed take: a deleted stream (or a shard no worker has read yet) gets its group again; anything else
+     * (Redis down, or refusing for now: full, loading, read-only, busy) is waited out on a fresh connection. Nothing
+     * here may end the loop.
      */
     private RedisConnection recover(RuntimeException failure, RedisConnection connection) {
         try {

@@ -18,7 +18,6 @@ import dev.tally.redis.Replies;
 import dev.tally.redis.ScriptRefusal;
 import dev.tally.redis.StreamItem;
 import dev.tally.web.ProblemException;
-import io.smallrye.mutiny.CompositeException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.tuples.Tuple5;
 import io.vertx.mutiny.redis.client.RedisConnection;
@@ -278,35 +277,32 @@ public class JobStore {
     private Uni<QueueStats> stats(JobShard shard) {
         JobKeys k = shards.keys(shard);
         Uni<Response> length = redis.command("XLEN", k.stream());
-        Uni<Response> pending = redis.command("XPENDING", k.stream(), GROUP); // [count, oldest id, ...]
-        Uni<Response> groups = redis.command("XINFO", "GROUPS", k.stream());
+        // Refused (NOGROUP, no such key) when no worker has made the shard's group yet: nothing was delivered.
+        Uni<Optional<Response>> pending = ifThere(redis.command("XPENDING", k.stream(), GROUP)); // [count, oldest, ...]
+        Uni<Optional<Response>> groups = ifThere(redis.command("XINFO", "GROUPS", k.stream()));
         Uni<Response> retrying = redis.command("ZCARD", k.retries());
         Uni<Response> deadLetters = redis.command("XLEN", k.deadLetters());
         // collectFailures: while Redis is down all five fail, and Mutiny would log each failure after the first
         // as a dropped exception at ERROR, every stats interval.
         return Uni.combine().all().unis(length, pending, groups, retrying, deadLetters).collectFailures()
-                .asTuple().flatMap(t -> stats(k, t))
-                // Refused by Redis (NOGROUP, no such key): the shard has no stream or group yet, as before the first
-                // worker reads it, and nothing was delivered from it. Redis being down still fails the sample.
-                .onFailure(JobStore::onlyRefusals).recoverWithItem(QueueStats.EMPTY);
+                .asTuple().flatMap(t -> stats(k, t));
     }
 
     /** The stats from XLEN, XPENDING, XINFO GROUPS, the retry set's and the dead letters' sizes. */
-    private Uni<QueueStats> stats(JobKeys shard, Tuple5<Response, Response, Response, Response, Response> t) {
+    private Uni<QueueStats> stats(JobKeys shard,
+            Tuple5<Response, Optional<Response>, Optional<Response>, Response, Response> t) {
         long now = System.currentTimeMillis();
-        long pendingCount = t.getItem2().get(0).toLong();
-        double pendingAge = pendingCount == 0 ? 0 : ageSeconds(now, t.getItem2().get(1).toString());
-        return redis.command("XRANGE", shard.stream(), "(" + lastDelivered(t.getItem3()), "+", "COUNT", "1")
+        long pendingCount = t.getItem2().map(reply -> reply.get(0).toLong()).orElse(0L);
+        double pendingAge = pendingCount == 0 ? 0 : ageSeconds(now, t.getItem2().get().get(1).toString());
+        String lastDelivered = t.getItem3().map(JobStore::lastDelivered).orElse("0-0");
+        return redis.command("XRANGE", shard.stream(), "(" + lastDelivered, "+", "COUNT", "1")
                 .map(first -> new QueueStats(Math.max(0, t.getItem1().toLong() - pendingCount), pendingCount,
                         first == null || first.size() == 0 ? 0 : ageSeconds(now, first.get(0).get(0).toString()),
                         pendingAge, t.getItem4().toLong(), t.getItem5().toLong()));
     }
 
-    private static boolean onlyRefusals(Throwable failure) {
-        if (failure instanceof CompositeException all) {
-            return all.getCauses().stream().allMatch(JobStore::onlyRefusals);
-        }
-        return failure instanceof RedisReplyException;
+    private static Uni<Optional<Response>> ifThere(Uni<Response> read) {
+        return read.map(Optional::ofNullable).onFailure(RedisReplyException.class).recoverWithItem(Optional.empty());
     }
 
     private static String lastDelivered(Response groups) {
