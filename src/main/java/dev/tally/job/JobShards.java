@@ -13,8 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.tally.redis.JobKeys;
 import dev.tally.redis.Keys;
 import dev.tally.redis.RedisGateway;
-import dev.tally.redis.Replies;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
 
 /**
  * Which shards the job queue has. New jobs go to this replica's layout ({@code tally.job.shards}); workers,
@@ -60,21 +60,27 @@ public class JobShards {
         return known;
     }
 
-    /** Records this replica's layout in Redis and learns every other one used; the item is {@link #known()}. */
+    /**
+     * Learns every layout used and records this replica's own if Redis lacks it; the item is {@link #known()}. One
+     * read in the steady state, the write only the first time (or after the key was lost).
+     */
     Uni<List<JobShard>> discover() {
-        return redis.command("HSET", keys.jobLayouts(), Integer.toString(count), "1")
-                .flatMap(ignored -> redis.command("HGETALL", keys.jobLayouts()))
-                .map(reply -> {
-                    TreeSet<JobShard> all = new TreeSet<>(layout);
-                    for (String field : Replies.fields(reply).keySet()) {
-                        int used = parseCount(field);
-                        if (used > 0) {
-                            all.addAll(layoutOf(used));
-                        }
-                    }
-                    known = List.copyOf(all);
-                    return known;
-                });
+        String own = Integer.toString(count);
+        return redis.command("ZRANGE", keys.jobLayouts(), "0", "-1").flatMap(reply -> {
+            TreeSet<JobShard> all = new TreeSet<>(layout);
+            boolean recorded = false;
+            for (Response member : reply) {
+                int used = parseCount(member.toString());
+                recorded |= used == count;
+                if (used > 0) {
+                    all.addAll(layoutOf(used));
+                }
+            }
+            known = List.copyOf(all);
+            Uni<Response> record = recorded ? Uni.createFrom().nullItem()
+                    : redis.command("ZADD", keys.jobLayouts(), own, own);
+            return record.replaceWith(known);
+        });
     }
 
     JobKeys keys(JobShard shard) {
@@ -94,7 +100,7 @@ public class JobShards {
         return List.copyOf(shards);
     }
 
-    /** A layout's count as stored, or 0 for a field that is not one (nothing of Tally's writes such a field). */
+    /** A layout's count as stored, or 0 for a member that is not one (nothing of Tally's writes such a member). */
     private static int parseCount(String field) {
         try {
             int used = Integer.parseInt(field);

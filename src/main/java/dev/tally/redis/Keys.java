@@ -101,8 +101,9 @@ public class Keys {
     public static final int MAX_JOB_SHARDS = 1024;
 
     /**
-     * A hash whose fields are the shard counts any replica has used ({@code tally.job.shards}): workers read every
-     * shard of every layout in it, so jobs queued under an earlier count are never left behind.
+     * A sorted set whose members are the shard counts any replica has used ({@code tally.job.shards}, scored by
+     * themselves): workers read every shard of every layout in it, so jobs queued under an earlier count are never
+     * left behind.
      */
     public String jobLayouts() {
         return prefix + "{" + JOBS_TAG + "}:layouts";

@@ -46,7 +46,7 @@ class JobShardsTest {
 
     @AfterEach
     void forgetTheOtherLayouts() {
-        redis.execute("HDEL", keys.jobLayouts(), Integer.toString(OLD_LAYOUT), Integer.toString(OTHER_LAYOUT));
+        redis.execute("ZREM", keys.jobLayouts(), Integer.toString(OLD_LAYOUT), Integer.toString(OTHER_LAYOUT));
     }
 
     /** Replicas with 5 shards queued jobs and were replaced by this one: every job still runs, none is lost. */
@@ -88,7 +88,7 @@ class JobShardsTest {
 
     /** What a replica configured with {@code count} shards does at start (and every stats interval). */
     private void useLayout(int count) {
-        redis.execute("HSET", keys.jobLayouts(), Integer.toString(count), "1");
+        redis.execute("ZADD", keys.jobLayouts(), Integer.toString(count), Integer.toString(count));
     }
 
     /** Queues {@code count} jobs at once, job {@code i} on {@code shardOf(i)}; their ids in order. */

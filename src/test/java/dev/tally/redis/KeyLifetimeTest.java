@@ -66,7 +66,7 @@ class KeyLifetimeTest {
             Map.entry(Pattern.compile(JOBS + ":retries"), true),
             Map.entry(Pattern.compile(JOBS + ":dead"), true),
             Map.entry(Pattern.compile(JOBS + ":job:" + ID + "(\\.[0-9]+\\.[0-9]+)?"), false),
-            Map.entry(Pattern.compile("\\{jobs}:layouts"), true), // one field per shard count ever used
+            Map.entry(Pattern.compile("\\{jobs}:layouts"), true), // one member per shard count ever used
             Map.entry(Pattern.compile("\\{auth}:key:[A-Za-z0-9_-]+"), true),
             Map.entry(Pattern.compile("\\{auth}:names"), true),
             Map.entry(Pattern.compile("\\{q:(key-[A-Za-z0-9_-]+|addr-[0-9A-Fa-f.:%a-z]+)}"), false), // quota windows
