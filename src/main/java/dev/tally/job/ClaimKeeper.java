@@ -11,7 +11,7 @@ import dev.tally.runtime.FailureEpisode;
 /**
  * Keeps the running jobs' claims alive: about every second (a third of the visibility timeout at most) it renews
  * them in one {@code job_renew} round trip, which also stores their progress and passes on cancellations, and,
- * while intake takes work, moves retries whose backoff is over back to the stream.
+ * while intake takes work, moves retries whose backoff is over back to their shard's stream (every known shard).
  */
 final class ClaimKeeper {
 
@@ -56,8 +56,10 @@ final class ClaimKeeper {
                 boolean askedRedis = renew();
                 if (takingWork.getAsBoolean()) {
                     askedRedis = true;
-                    for (String jobId : store.dueRetries(RETRIES_PER_TICK)) {
-                        store.requeueRetry(jobId);
+                    for (JobShard shard : store.shards().known()) {
+                        for (String jobId : store.dueRetries(shard, RETRIES_PER_TICK)) {
+                            store.requeueRetry(jobId);
+                        }
                     }
                 }
                 if (askedRedis) {

@@ -13,9 +13,14 @@ import dev.tally.runtime.FailureEpisode;
 import io.vertx.mutiny.redis.client.RedisConnection;
 
 /**
- * Takes work, never more than the free slots ({@code tally.job.worker.concurrency}): every half visibility timeout
- * it first takes over entries whose worker stopped renewing ({@code XAUTOCLAIM}), then reads new ones
- * ({@code XREADGROUP ... BLOCK}) on a connection of its own, and starts each on a virtual thread of its own.
+ * Takes work, never more than the free slots ({@code tally.job.worker.concurrency}), from every known shard
+ * ({@link JobShards#known}): every half visibility timeout it first takes over entries whose worker stopped
+ * renewing ({@code XAUTOCLAIM}, shard by shard), then reads new ones ({@code XREADGROUP}) on a connection of its
+ * own, and starts each on a virtual thread of its own. Each round reads the shards in turn from a different first
+ * one, so a shard with a long backlog cannot starve another: whichever shard comes first fills the free slots, and
+ * the next round starts at the next shard. Reads do not wait in Redis unless the whole round found nothing; then
+ * the last shard's read waits {@code tally.job.worker.block} divided by the number of shards, so an idle worker
+ * looks at every shard about once per block time.
  */
 final class JobIntake {
 
@@ -62,44 +67,74 @@ final class JobIntake {
         RedisConnection connection = null;
         long nextTakeOver = 0;
         Duration takeOverEvery = settings.visibilityTimeout().dividedBy(2);
+        int round = 0;
         while (taking) {
-            int held = 0;
+            int held = freeSlots();
+            if (held == 0) {
+                continue;
+            }
+            List<JobShard> shards = store.shards().known();
+            List<StreamEntry> taken = new ArrayList<>();
+            RuntimeException failure = null;
             try {
-                held = freeSlots();
-                if (held == 0) {
-                    continue;
-                }
-                List<StreamEntry> taken = new ArrayList<>();
                 if (System.nanoTime() >= nextTakeOver) {
-                    taken.addAll(store.takeOver(consumer, held));
+                    for (JobShard shard : shards) {
+                        if (taken.size() < held) {
+                            taken.addAll(store.takeOver(shard, consumer, held - taken.size()));
+                        }
+                    }
                     nextTakeOver = System.nanoTime() + takeOverEvery.toNanos();
                 }
                 if (taken.size() < held && taking) {
                     if (connection == null) {
                         connection = store.connection();
                     }
-                    taken.addAll(store.read(connection, consumer, held - taken.size(), settings.block()));
+                    read(connection, rotated(shards, round++), held, taken);
                 }
-                slots.release(held - taken.size());
-                held = 0;
                 trouble.succeeded();
-                taken.forEach(this::launch);
             } catch (RuntimeException e) {
-                slots.release(held);
-                connection = recover(e, connection);
+                failure = e;
+            }
+            // What one shard gave is run even when a later shard failed: it is this consumer's now.
+            slots.release(held - taken.size());
+            taken.forEach(this::launch);
+            if (failure != null) {
+                connection = recover(failure, connection);
             }
         }
         close(connection);
     }
 
+    /** Fills {@code taken} up to {@code held} from the shards in this order; see the class comment for the wait. */
+    private void read(RedisConnection connection, List<JobShard> order, int held, List<StreamEntry> taken) {
+        Duration idleWait = settings.block().dividedBy(order.size());
+        for (int i = 0; i < order.size() && taken.size() < held; i++) {
+            boolean lastChance = i == order.size() - 1 && taken.isEmpty();
+            taken.addAll(store.read(connection, order.get(i), consumer, held - taken.size(),
+                    lastChance ? idleWait : Duration.ZERO));
+        }
+    }
+
+    /** The shards starting at the {@code round}-th one (modulo their number). */
+    private static List<JobShard> rotated(List<JobShard> shards, int round) {
+        int first = Math.floorMod(round, shards.size());
+        List<JobShard> order = new ArrayList<>(shards.size());
+        order.addAll(shards.subList(first, shards.size()));
+        order.addAll(shards.subList(0, first));
+        return order;
+    }
+
     /**
-     * After a failed take: a deleted stream gets its group again; anything else (Redis down, or refusing for now:
-     * full, loading, read-only, busy) is waited out on a fresh connection. Nothing here may end the loop.
+     * After a failed take: a deleted stream (or a shard no worker has read yet) gets its group again; anything else
+     * (Redis down, or refusing for now: full, loading, read-only, busy) is waited out on a fresh connection. Nothing
+     * here may end the loop.
      */
     private RedisConnection recover(RuntimeException failure, RedisConnection connection) {
         try {
             if (failure instanceof RedisReplyException reply && reply.hasCode("NOGROUP")) {
-                store.ensureGroup().await().atMost(Duration.ofSeconds(5)); // the stream was deleted
+                for (JobShard shard : store.shards().known()) {
+                    store.ensureGroup(shard).await().atMost(Duration.ofSeconds(5));
+                }
                 return connection;
             }
         } catch (RuntimeException stillFailing) {

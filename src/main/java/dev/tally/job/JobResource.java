@@ -95,15 +95,17 @@ public class JobResource {
         if (!errors.isEmpty()) {
             throw ProblemException.invalidInput("The payload is not valid for job type '" + type + "'", errors);
         }
-        String id = JobId.generate();
-        Instant now = Instant.now();
-        JobView queued = new JobView(id, type, JobStatus.QUEUED, 0, 0, now, null, null, now, null, null, null, null,
-                null);
-        return store.submit(id, type, payloadJson, Caller.of(routing).identity())
-                // A relative Location (RFC 9110 allows it): Response.location() would resolve it against the request's
-                // Host, which a client sets (a forged one was reflected) and which behind a published port is not
-                // the one the client used; the path alone is followable from wherever the client came.
-                .map(entry -> Response.accepted(queued).header(HttpHeaders.LOCATION, PATH + id).build());
+        // The record stores epoch milliseconds: the answer shows the same instant a GET shows, not a finer one.
+        long createdAt = System.currentTimeMillis();
+        return store.submit(type, payloadJson, Caller.of(routing).identity(), createdAt).map(id -> {
+            Instant now = Instant.ofEpochMilli(createdAt);
+            JobView queued = new JobView(id, type, JobStatus.QUEUED, 0, 0, now, null, null, now, null, null, null,
+                    null, null);
+            // A relative Location (RFC 9110 allows it): Response.location() would resolve it against the request's
+            // Host, which a client sets (a forged one was reflected) and which behind a published port is not
+            // the one the client used; the path alone is followable from wherever the client came.
+            return Response.accepted(queued).header(HttpHeaders.LOCATION, PATH + id).build();
+        });
     }
 
     @GET

@@ -14,8 +14,16 @@ public interface JobSettings {
     int maxPayloadBytes();
 
     /**
-     * {@code tally.job.max-outstanding}: jobs queued or running at once (the stream's length). Past it a submit
-     * gets a 503 with {@code Retry-After}: the stream is bounded by refusing work, never by trimming it.
+     * {@code tally.job.shards}: streams the queue is spread over, each under a hash tag of its own (on a Cluster,
+     * set a multiple of the masters). Workers read every shard ever used, so the count may change at any time.
+     */
+    @WithDefault("1")
+    int shards();
+
+    /**
+     * {@code tally.job.max-outstanding}: jobs queued or running at once (the streams' length). Each shard holds at
+     * most its share (rounded up); a submit tries every shard of the layout, and past the bound gets a 503 with
+     * {@code Retry-After}: the streams are bounded by refusing work, never by trimming them.
      */
     @WithDefault("100000")
     int maxOutstanding();

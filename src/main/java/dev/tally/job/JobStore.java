@@ -2,12 +2,15 @@ package dev.tally.job;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.tally.redis.Keys;
+import dev.tally.redis.JobKeys;
 import dev.tally.redis.LuaScript;
 import dev.tally.redis.RedisGateway;
 import dev.tally.redis.RedisReplyException;
@@ -21,9 +24,10 @@ import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
- * Jobs in Redis: one stream with one consumer group (the queue), a hash per job (its record), a sorted set of
- * retries waiting out their backoff, and a dead-letter stream. Every step that touches more than one of them is
- * one Lua script, so a crash between two commands can never lose or duplicate a job.
+ * Jobs in Redis, spread over the {@link JobShards}: per shard one stream with one consumer group (the queue), a hash
+ * per job (its record), a sorted set of retries waiting out their backoff, and a dead-letter stream. Every step
+ * that touches more than one of them is one Lua script on one shard, so a crash between two commands can never
+ * lose or duplicate a job; a job's id names its shard, so no step needs to look for it.
  */
 @ApplicationScoped
 public class JobStore {
@@ -32,9 +36,10 @@ public class JobStore {
     static final String GROUP = "tally-workers";
 
     private final RedisGateway redis;
-    private final Keys keys;
+    private final JobShards shards;
     private final JobSettings settings;
     private final long retentionMs;
+    private final int perShardOutstanding;
     private final LuaScript submit = LuaScript.load("job_submit");
     private final LuaScript start = LuaScript.load("job_start");
     private final LuaScript finish = LuaScript.load("job_finish");
@@ -43,7 +48,7 @@ public class JobStore {
     private final LuaScript cancel = LuaScript.load("job_cancel");
     private final LuaScript renew = LuaScript.load("job_renew");
 
-    public JobStore(RedisGateway redis, Keys keys, JobSettings settings) {
+    public JobStore(RedisGateway redis, JobShards shards, JobSettings settings) {
         if (settings.retention().compareTo(settings.worker().visibilityTimeout()) <= 0) {
             // A dead worker's job is taken over only after the visibility timeout; a record that expires sooner
             // (renewals restart it, a dead worker's stop) leaves the job with nothing to run from or report to.
@@ -52,31 +57,58 @@ public class JobStore {
                     + settings.worker().visibilityTimeout() + ")");
         }
         this.redis = redis;
-        this.keys = keys;
+        this.shards = shards;
         this.settings = settings;
         this.retentionMs = settings.retention().toMillis();
+        // The bound is shared out: a shard refuses past its part, a submit tries the next shard (see submit).
+        this.perShardOutstanding = (settings.maxOutstanding() + settings.shards() - 1) / settings.shards();
     }
 
-    /** Creates the group (reading the stream from its start) unless it exists; every replica does, at start. */
-    public Uni<Void> ensureGroup() {
-        return redis.command("XGROUP", "CREATE", keys.jobStream(), GROUP, "0", "MKSTREAM").replaceWithVoid()
+    JobShards shards() {
+        return shards;
+    }
+
+    /** Creates a shard's group (reading its stream from the start) unless it exists: after a NOGROUP. */
+    Uni<Void> ensureGroup(JobShard shard) {
+        return redis.command("XGROUP", "CREATE", shards.keys(shard).stream(), GROUP, "0", "MKSTREAM").replaceWithVoid()
                 .onFailure(failure -> failure instanceof RedisReplyException reply && reply.hasCode("BUSYGROUP"))
                 .recoverWithNull();
     }
 
-    /** {@code owner}: the submitting caller's identity, which the record keeps (see {@link JobRecord#owner}). */
-    public Uni<String> submit(String jobId, String type, String payloadJson, String owner) {
-        return redis.write(submit, List.of(keys.jobStream(), keys.job(jobId)),
-                List.of(jobId, type, payloadJson, now(), Long.toString(retentionMs),
-                        Integer.toString(settings.maxAttempts()), Integer.toString(settings.maxOutstanding()), owner))
-                .map(Response::toString)
-                .onFailure().transform(ScriptRefusal.becomes("FULL", full -> ProblemException.unavailable(
-                        "job-queue-full", "Too many jobs are outstanding (" + full.detail() + "); retry later", 5)));
+    /**
+     * Queues a new job on a shard of this replica's layout (a random one first, then the next while one is full);
+     * the item is its id. {@code createdAt}: epoch ms, stored as the record's creation time. {@code owner}: the
+     * submitting caller's identity, which the record keeps (see {@link JobRecord#owner}).
+     */
+    public Uni<String> submit(String type, String payloadJson, String owner, long createdAt) {
+        return submit(shards.submitOrder(), 0, type, payloadJson, owner, createdAt);
+    }
+
+    private Uni<String> submit(List<JobShard> order, int attempt, String type, String payloadJson, String owner,
+            long createdAt) {
+        Uni<String> queued = submit(order.get(attempt), type, payloadJson, owner, createdAt);
+        if (attempt + 1 < order.size()) {
+            return queued.onFailure(failure -> ScriptRefusal.of(failure, "FULL").isPresent())
+                    .recoverWithUni(() -> submit(order, attempt + 1, type, payloadJson, owner, createdAt));
+        }
+        return queued.onFailure().transform(ScriptRefusal.becomes("FULL", full -> ProblemException.unavailable(
+                "job-queue-full", "Too many jobs are outstanding (every shard holds " + full.detail() + "); retry later",
+                5)));
+    }
+
+    /** Queues a new job on {@code shard}; the item is its id. */
+    Uni<String> submit(JobShard shard, String type, String payloadJson, String owner, long createdAt) {
+        String jobId = JobId.generate(shard);
+        JobKeys k = shards.keys(shard);
+        return redis.write(submit, List.of(k.stream(), k.job(jobId)),
+                List.of(jobId, type, payloadJson, Long.toString(createdAt), Long.toString(retentionMs),
+                        Integer.toString(settings.maxAttempts()), Integer.toString(perShardOutstanding), owner))
+                .replaceWith(jobId);
     }
 
     /** The job's record; null when the job does not exist (or expired). */
     Uni<JobRecord> get(String jobId) {
-        return redis.command("HGETALL", keys.job(jobId)).map(reply -> JobRecord.from(Replies.fields(reply)));
+        return redis.command("HGETALL", shards.keysOf(jobId).job(jobId)).map(reply -> JobRecord.from(Replies.fields(reply)));
     }
 
     /**
@@ -84,7 +116,8 @@ public class JobStore {
      * (empty: any owner), checked in the same script.
      */
     Uni<Optional<JobStatus>> cancel(String jobId, Optional<String> owner) {
-        return redis.script(cancel, List.of(keys.job(jobId), keys.jobRetries()),
+        JobKeys k = shards.keysOf(jobId);
+        return redis.script(cancel, List.of(k.job(jobId), k.retries()),
                 List.of(jobId, now(), Long.toString(retentionMs), owner.orElse(""))).map(ScriptAnswers::cancel);
     }
 
@@ -96,18 +129,25 @@ public class JobStore {
         return redis.dedicatedConnection().await().indefinitely();
     }
 
-    /** New entries for this consumer, waiting up to {@code block} in Redis: on a dedicated connection. */
-    List<StreamEntry> read(RedisConnection connection, String consumer, int count, Duration block) {
-        Duration budget = block.plusSeconds(3);
-        Response reply = redis.command(connection, budget, "XREADGROUP", "GROUP", GROUP, consumer,
-                "COUNT", Integer.toString(count), "BLOCK", Long.toString(block.toMillis()),
-                "STREAMS", keys.jobStream(), ">").await().indefinitely();
+    /**
+     * New entries of one shard for this consumer, on a dedicated connection: waiting up to {@code block} in Redis
+     * for one, or not at all when {@code block} is zero.
+     */
+    List<StreamEntry> read(RedisConnection connection, JobShard shard, String consumer, int count, Duration block) {
+        List<String> args = new ArrayList<>(List.of("GROUP", GROUP, consumer, "COUNT", Integer.toString(count)));
+        if (!block.isZero()) {
+            // At least 1 ms: BLOCK 0 would wait for ever.
+            args.addAll(List.of("BLOCK", Long.toString(Math.max(1, block.toMillis()))));
+        }
+        args.addAll(List.of("STREAMS", shards.keys(shard).stream(), ">"));
+        Response reply = redis.command(connection, block.plusSeconds(3), "XREADGROUP", args.toArray(String[]::new))
+                .await().indefinitely();
         return entries(Replies.streamItemsOfOneStream(reply));
     }
 
-    /** Takes over entries another consumer has not renewed within the visibility timeout. */
-    List<StreamEntry> takeOver(String consumer, int count) {
-        Response reply = redis.command("XAUTOCLAIM", keys.jobStream(), GROUP, consumer,
+    /** Takes over entries of one shard that another consumer has not renewed within the visibility timeout. */
+    List<StreamEntry> takeOver(JobShard shard, String consumer, int count) {
+        Response reply = redis.command("XAUTOCLAIM", shards.keys(shard).stream(), GROUP, consumer,
                 Long.toString(settings.worker().visibilityTimeout().toMillis()), "0-0",
                 "COUNT", Integer.toString(count)).await().indefinitely();
         return entries(Replies.streamItems(reply.get(1))); // [next cursor, entries, deleted ids]
@@ -118,8 +158,8 @@ public class JobStore {
     }
 
     ScriptAnswers.Start start(StreamEntry entry, String worker) {
-        return ScriptAnswers.start(redis.script(start,
-                List.of(keys.jobStream(), keys.job(entry.jobId()), keys.jobDeadLetters()),
+        JobKeys k = shards.keysOf(entry.jobId());
+        return ScriptAnswers.start(redis.script(start, List.of(k.stream(), k.job(entry.jobId()), k.deadLetters()),
                 List.of(GROUP, entry.entryId(), entry.jobId(), worker, now(), Long.toString(retentionMs),
                         Integer.toString(settings.deadLetter().maxLength())))
                 .await().indefinitely());
@@ -134,22 +174,24 @@ public class JobStore {
             throw new IllegalArgumentException(outcome + " is not an outcome a run can record");
         }
         String field = outcome == JobStatus.SUCCEEDED ? "result" : "error";
-        return ScriptAnswers.finish(redis.script(finish, List.of(keys.jobStream(), keys.job(entry.jobId())),
+        JobKeys k = shards.keysOf(entry.jobId());
+        return ScriptAnswers.finish(redis.script(finish, List.of(k.stream(), k.job(entry.jobId())),
                 List.of(GROUP, entry.entryId(), outcome.wireName(), field, detail, now(), Long.toString(retentionMs)))
                 .await().indefinitely());
     }
 
     ScriptAnswers.Retry retry(StreamEntry entry, String error, long dueAt) {
+        JobKeys k = shards.keysOf(entry.jobId());
         return ScriptAnswers.retry(redis.script(retry,
-                List.of(keys.jobStream(), keys.job(entry.jobId()), keys.jobRetries(), keys.jobDeadLetters()),
+                List.of(k.stream(), k.job(entry.jobId()), k.retries(), k.deadLetters()),
                 List.of(GROUP, entry.entryId(), entry.jobId(), error, now(), Long.toString(retentionMs),
                         Long.toString(dueAt), Integer.toString(settings.deadLetter().maxLength())))
                 .await().indefinitely());
     }
 
-    /** Job ids whose retry backoff is over. */
-    List<String> dueRetries(int limit) {
-        Response reply = redis.command("ZRANGE", keys.jobRetries(), "-inf", now(), "BYSCORE", "LIMIT", "0",
+    /** Job ids of one shard whose retry backoff is over. */
+    List<String> dueRetries(JobShard shard, int limit) {
+        Response reply = redis.command("ZRANGE", shards.keys(shard).retries(), "-inf", now(), "BYSCORE", "LIMIT", "0",
                 Integer.toString(limit)).await().indefinitely();
         List<String> ids = new ArrayList<>();
         reply.forEach(id -> ids.add(id.toString()));
@@ -171,8 +213,8 @@ public class JobStore {
     }
 
     private Uni<Response> requeue(String jobId, String from, String entryId, int granted) {
-        return redis.script(requeue,
-                List.of(keys.jobStream(), keys.job(jobId), keys.jobRetries(), keys.jobDeadLetters()),
+        JobKeys k = shards.keysOf(jobId);
+        return redis.script(requeue, List.of(k.stream(), k.job(jobId), k.retries(), k.deadLetters()),
                 List.of(GROUP, jobId, from, entryId, now(), Long.toString(retentionMs), Integer.toString(granted)));
     }
 
@@ -180,16 +222,32 @@ public class JobStore {
     record Renewal(StreamEntry entry, int progress) {
     }
 
-    /** One claim per renewal, in their order. */
+    /** One claim per renewal, in their order: one script per shard the renewals are in. */
     List<ScriptAnswers.Claim> renew(String consumer, List<Renewal> renewals) {
+        Map<JobKeys, List<Integer>> byShard = new LinkedHashMap<>();
+        for (int i = 0; i < renewals.size(); i++) {
+            byShard.computeIfAbsent(shards.keysOf(renewals.get(i).entry().jobId()), k -> new ArrayList<>()).add(i);
+        }
+        ScriptAnswers.Claim[] claims = new ScriptAnswers.Claim[renewals.size()];
+        byShard.forEach((shard, positions) -> {
+            List<ScriptAnswers.Claim> answers = renew(shard, consumer,
+                    positions.stream().map(renewals::get).toList());
+            for (int j = 0; j < positions.size(); j++) {
+                claims[positions.get(j)] = answers.get(j);
+            }
+        });
+        return List.of(claims);
+    }
+
+    private List<ScriptAnswers.Claim> renew(JobKeys shard, String consumer, List<Renewal> renewals) {
         List<String> scriptKeys = new ArrayList<>(renewals.size() + 1);
         List<String> args = new ArrayList<>(2 * renewals.size() + 3);
-        scriptKeys.add(keys.jobStream());
+        scriptKeys.add(shard.stream());
         args.add(GROUP);
         args.add(consumer);
         args.add(Long.toString(retentionMs));
         for (Renewal renewal : renewals) {
-            scriptKeys.add(keys.job(renewal.entry().jobId()));
+            scriptKeys.add(shard.job(renewal.entry().jobId()));
             args.add(renewal.entry().entryId());
             args.add(renewal.progress() < 0 ? "" : Integer.toString(renewal.progress()));
         }
@@ -199,34 +257,52 @@ public class JobStore {
     // ---------------------------------------------------------------------------------------------------------
     // Operators
 
-    /** The newest dead letters first. */
+    /** The newest dead letters of every known shard first. */
     public Uni<List<DeadLetter>> deadLetters(int count) {
-        return redis.command("XREVRANGE", keys.jobDeadLetters(), "+", "-", "COUNT", Integer.toString(count))
-                .map(entries -> Replies.streamItems(entries).stream().map(DeadLetter::of).toList());
+        List<Uni<List<DeadLetter>>> perShard = shards.known().stream().map(shard -> redis
+                .command("XREVRANGE", shards.keys(shard).deadLetters(), "+", "-", "COUNT", Integer.toString(count))
+                .map(entries -> Replies.streamItems(entries).stream().map(DeadLetter::of).toList())).toList();
+        return Uni.join().all(perShard).andCollectFailures().map(lists -> lists.stream().flatMap(List::stream)
+                .sorted(Comparator.comparing(DeadLetter::deadAt).reversed()).limit(count).toList());
     }
 
-    /** Six O(1)/O(log n) reads: lengths, the oldest pending entry, and the first entry not yet delivered. */
+    /** The queue over every known shard: six O(1)/O(log n) reads per shard ({@link #stats(JobShard)}), summed. */
     Uni<QueueStats> stats() {
-        Uni<Response> length = redis.command("XLEN", keys.jobStream());
-        Uni<Response> pending = redis.command("XPENDING", keys.jobStream(), GROUP); // [count, oldest id, ...]
-        Uni<Response> groups = redis.command("XINFO", "GROUPS", keys.jobStream());
-        Uni<Response> retrying = redis.command("ZCARD", keys.jobRetries());
-        Uni<Response> deadLetters = redis.command("XLEN", keys.jobDeadLetters());
+        List<Uni<QueueStats>> perShard = shards.known().stream().map(this::stats).toList();
+        return Uni.join().all(perShard).andCollectFailures()
+                .map(all -> all.stream().reduce(QueueStats.EMPTY, QueueStats::plus));
+    }
+
+    /** Lengths, the oldest pending entry, and the first entry not yet delivered, of one shard. */
+    private Uni<QueueStats> stats(JobShard shard) {
+        JobKeys k = shards.keys(shard);
+        Uni<Response> length = redis.command("XLEN", k.stream());
+        // Refused (NOGROUP, no such key) when no worker has made the shard's group yet: nothing was delivered.
+        Uni<Optional<Response>> pending = ifThere(redis.command("XPENDING", k.stream(), GROUP)); // [count, oldest, ...]
+        Uni<Optional<Response>> groups = ifThere(redis.command("XINFO", "GROUPS", k.stream()));
+        Uni<Response> retrying = redis.command("ZCARD", k.retries());
+        Uni<Response> deadLetters = redis.command("XLEN", k.deadLetters());
         // collectFailures: while Redis is down all five fail, and Mutiny would log each failure after the first
         // as a dropped exception at ERROR, every stats interval.
         return Uni.combine().all().unis(length, pending, groups, retrying, deadLetters).collectFailures()
-                .asTuple().flatMap(this::stats);
+                .asTuple().flatMap(t -> stats(k, t));
     }
 
     /** The stats from XLEN, XPENDING, XINFO GROUPS, the retry set's and the dead letters' sizes. */
-    private Uni<QueueStats> stats(Tuple5<Response, Response, Response, Response, Response> t) {
+    private Uni<QueueStats> stats(JobKeys shard,
+            Tuple5<Response, Optional<Response>, Optional<Response>, Response, Response> t) {
         long now = System.currentTimeMillis();
-        long pendingCount = t.getItem2().get(0).toLong();
-        double pendingAge = pendingCount == 0 ? 0 : ageSeconds(now, t.getItem2().get(1).toString());
-        return redis.command("XRANGE", keys.jobStream(), "(" + lastDelivered(t.getItem3()), "+", "COUNT", "1")
+        long pendingCount = t.getItem2().map(reply -> reply.get(0).toLong()).orElse(0L);
+        double pendingAge = pendingCount == 0 ? 0 : ageSeconds(now, t.getItem2().get().get(1).toString());
+        String lastDelivered = t.getItem3().map(JobStore::lastDelivered).orElse("0-0");
+        return redis.command("XRANGE", shard.stream(), "(" + lastDelivered, "+", "COUNT", "1")
                 .map(first -> new QueueStats(Math.max(0, t.getItem1().toLong() - pendingCount), pendingCount,
                         first == null || first.size() == 0 ? 0 : ageSeconds(now, first.get(0).get(0).toString()),
                         pendingAge, t.getItem4().toLong(), t.getItem5().toLong()));
+    }
+
+    private static Uni<Optional<Response>> ifThere(Uni<Response> read) {
+        return read.map(Optional::ofNullable).onFailure(RedisReplyException.class).recoverWithItem(Optional.empty());
     }
 
     private static String lastDelivered(Response groups) {

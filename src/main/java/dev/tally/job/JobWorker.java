@@ -20,7 +20,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * The worker: one consumer (named by the instance id) in the job stream's group, on replicas whose role runs jobs.
+ * The worker: one consumer (named by the instance id) in every job shard's group, on replicas whose role runs jobs.
  * This class starts its parts and stops them in order at shutdown:
  * <ul>
  * <li>{@link JobIntake} takes work from the stream, never more than the free slots;</li>

@@ -16,7 +16,8 @@ import io.smallrye.mutiny.CompositeException;
 /**
  * Every replica (api ones too, so the ops console and the cluster view see the queue anywhere) samples the queue
  * every {@code tally.job.stats-interval} into the {@link JobMetrics} gauges: a handful of O(1)/O(log n) Redis
- * reads, instead of one per scrape.
+ * reads per shard, instead of one per scrape. Each sample first learns the shards in use ({@link JobShards#discover}),
+ * which is how a worker finds shards other replicas' layouts added.
  */
 @ApplicationScoped
 public class QueueSampler {
@@ -48,15 +49,19 @@ public class QueueSampler {
     private void loop() {
         while (running) {
             try {
-                metrics.sampled(store.stats().await().atMost(interval.plusSeconds(5)));
+                metrics.sampled(store.shards().discover().flatMap(known -> store.stats())
+                        .await().atMost(interval.plusSeconds(5)));
                 trouble.succeeded();
             } catch (RuntimeException e) {
-                // The five reads fail together when Redis is down or refusing: one episode, told by the first.
-                Throwable first = e instanceof CompositeException all ? all.getCauses().get(0) : e;
+                // The reads fail together when Redis is down or refusing: one episode, told by the first.
+                Throwable first = e;
+                while (first instanceof CompositeException all) { // per shard, then per read
+                    first = all.getCauses().get(0);
+                }
                 if (first instanceof RedisUnavailableException) {
                     trouble.failed(first);
                 } else {
-                    // e.g. NOGROUP before any worker made the stream's group: no trouble, nothing to sample yet
+                    // a reply Redis refused for good: no trouble of Redis', keep the last sample
                     LOG.debugf("Job queue sample failed (keeping the last one): %s", e.getMessage());
                 }
             }

@@ -67,26 +67,46 @@ public class Keys {
         return prefix + "{s:" + sessionId + "}";
     }
 
-    // Every job key shares one hash tag: the submit, start, finish and re-drive scripts touch the stream, the job
-    // record and the retry/dead-letter keys together. One stream is one slot on a Cluster anyway.
-    private static final String JOBS_TAG = "{jobs}:";
+    // Jobs are spread over shards (tally.job.shards); every key of one shard shares its hash tag: the submit, start,
+    // finish and re-drive scripts touch the shard's stream, a job record and the retry/dead-letter keys together.
+    private static final String JOBS_TAG = "jobs";
 
-    public String jobStream() {
-        return prefix + JOBS_TAG + "stream";
+    /**
+     * The keys of shard {@code index} of a layout of {@code count} shards ({@code 1 <= count <= }
+     * {@value #MAX_JOB_SHARDS}, {@code 0 <= index < count}). The one shard of a layout of one keeps the tag
+     * {@code {jobs}} that every job key had before shards. In a larger layout shard {@code index}'s tag is
+     * {@code jobs:COUNT.INDEX.K} with the smallest {@code K} whose slot lies in the {@code index}-th of
+     * {@code count} equal parts of the 16384 slots: on a Cluster whose masters split the slots evenly (as
+     * {@code redis-cli --cluster create} does) a layout of a multiple of the masters puts as many shards on each.
+     */
+    public JobKeys jobShard(int count, int index) {
+        if (count < 1 || count > MAX_JOB_SHARDS || index < 0 || index >= count) {
+            throw new IllegalArgumentException("no job shard " + index + " of " + count);
+        }
+        if (count == 1) {
+            return new JobKeys(prefix + "{" + JOBS_TAG + "}:");
+        }
+        long from = (long) index * HashSlots.COUNT / count;
+        long to = (long) (index + 1) * HashSlots.COUNT / count;
+        for (int k = 0;; k++) {
+            String tag = JOBS_TAG + ":" + count + "." + index + "." + k;
+            int slot = HashSlots.slot(tag);
+            if (slot >= from && slot < to) {
+                return new JobKeys(prefix + "{" + tag + "}:");
+            }
+        }
     }
 
-    /** Sorted set of job ids waiting out a retry backoff, scored by when they are due (epoch ms). */
-    public String jobRetries() {
-        return prefix + JOBS_TAG + "retries";
-    }
+    /** The most shards a layout may have: each then still owns 16 slots to find its tag in. */
+    public static final int MAX_JOB_SHARDS = 1024;
 
-    public String jobDeadLetters() {
-        return prefix + JOBS_TAG + "dead";
-    }
-
-    /** A job's record (a hash); {@code jobId} has been validated by the caller. */
-    public String job(String jobId) {
-        return prefix + JOBS_TAG + "job:" + jobId;
+    /**
+     * A sorted set whose members are the shard counts any replica has used ({@code tally.job.shards}, scored by
+     * themselves): workers read every shard of every layout in it, so jobs queued under an earlier count are never
+     * left behind.
+     */
+    public String jobLayouts() {
+        return prefix + "{" + JOBS_TAG + "}:layouts";
     }
 
     // API keys share one hash tag: creating and revoking touch a key's record and the name index together.

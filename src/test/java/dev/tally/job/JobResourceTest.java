@@ -49,7 +49,11 @@ class JobResourceTest {
     }
 
     static JsonPath awaitStatus(String id, String status) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
+        return awaitStatus(id, status, WAIT);
+    }
+
+    static JsonPath awaitStatus(String id, String status, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             JsonPath job = job(id);
             if (status.equals(job.getString("status"))) {
@@ -71,6 +75,16 @@ class JobResourceTest {
         for (String time : List.of("createdAt", "startedAt", "finishedAt")) {
             assertTrue(done.getString(time) != null, time + " set: " + done.prettify());
         }
+    }
+
+    /** The 202 once gave nanoseconds while GET gave the record's milliseconds: one job, two creation times. */
+    @Test
+    void theQueuedAnswerShowsTheTimesAGetShows() {
+        Response queued = given().contentType(ContentType.JSON).body("{\"type\":\"noop\"}").when().post("/api/v1/jobs");
+        queued.then().statusCode(202);
+        JsonPath later = job(queued.jsonPath().getString("id"));
+        assertEquals(later.getString("createdAt"), queued.jsonPath().getString("createdAt"));
+        assertEquals(queued.jsonPath().getString("createdAt"), queued.jsonPath().getString("updatedAt"));
     }
 
     @Test

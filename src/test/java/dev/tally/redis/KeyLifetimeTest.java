@@ -52,6 +52,8 @@ class KeyLifetimeTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final String NAME = "[A-Za-z0-9._:-]{1,200}";
     private static final String ID = "[A-Za-z0-9_-]{22}";
+    // The one shard of a layout of one, or shard INDEX of COUNT (redis/Keys#jobShard).
+    private static final String JOBS = "\\{jobs(:[0-9]+\\.[0-9]+\\.[0-9]+)?}";
     private static final String COOKIE = "__Host-TALLY_SESSION";
 
     /** Every key docs/operations.md lists, without the prefix; {@code true}: permanent (no TTL) and bounded. */
@@ -60,10 +62,11 @@ class KeyLifetimeTest {
             Map.entry(Pattern.compile("\\{c:" + NAME + "}:version"), true),
             Map.entry(Pattern.compile("\\{c:" + NAME + "}:idem:.+"), false), // (the caller, then) the Idempotency-Key
             Map.entry(Pattern.compile("\\{s:" + ID + "}"), false),
-            Map.entry(Pattern.compile("\\{jobs}:stream"), true),
-            Map.entry(Pattern.compile("\\{jobs}:retries"), true),
-            Map.entry(Pattern.compile("\\{jobs}:dead"), true),
-            Map.entry(Pattern.compile("\\{jobs}:job:" + ID), false),
+            Map.entry(Pattern.compile(JOBS + ":stream"), true),
+            Map.entry(Pattern.compile(JOBS + ":retries"), true),
+            Map.entry(Pattern.compile(JOBS + ":dead"), true),
+            Map.entry(Pattern.compile(JOBS + ":job:" + ID + "(\\.[0-9]+\\.[0-9]+)?"), false),
+            Map.entry(Pattern.compile("\\{jobs}:layouts"), true), // one member per shard count ever used
             Map.entry(Pattern.compile("\\{auth}:key:[A-Za-z0-9_-]+"), true),
             Map.entry(Pattern.compile("\\{auth}:names"), true),
             Map.entry(Pattern.compile("\\{q:(key-[A-Za-z0-9_-]+|addr-[0-9A-Fa-f.:%a-z]+)}"), false), // quota windows

@@ -43,6 +43,7 @@ class ScriptKeySlotsOnClusterTest {
         String counter = "a.b:c-9_";
         String job = "01J0000000000000000000000";
         String otherJob = "01J0000000000000000000001";
+        JobKeys jobs = keys.jobShard(3, 2); // every shard's keys are made alike
         Map<String, List<String>> groups = new TreeMap<>(Map.of(
                 // With the shard channel each change is announced on (SPUBLISH inside the script).
                 "counter_increment, counter_reset", List.of(keys.counterValue(counter), keys.counterVersion(counter),
@@ -50,12 +51,11 @@ class ScriptKeySlotsOnClusterTest {
                 "counter_increment_once", List.of(keys.counterValue(counter),
                         keys.counterIdempotency(counter, "key-abc", "retry/1+="), keys.counterVersion(counter),
                         keys.counterChanges(counter)),
-                "job_submit, job_finish", List.of(keys.jobStream(), keys.job(job)),
-                "job_cancel", List.of(keys.job(job), keys.jobRetries()),
-                "job_start", List.of(keys.jobStream(), keys.job(job), keys.jobDeadLetters()),
-                "job_retry, job_requeue", List.of(keys.jobStream(), keys.job(job), keys.jobRetries(),
-                        keys.jobDeadLetters()),
-                "job_renew", List.of(keys.jobStream(), keys.job(job), keys.job(otherJob)),
+                "job_submit, job_finish", List.of(jobs.stream(), jobs.job(job)),
+                "job_cancel", List.of(jobs.job(job), jobs.retries()),
+                "job_start", List.of(jobs.stream(), jobs.job(job), jobs.deadLetters()),
+                "job_retry, job_requeue", List.of(jobs.stream(), jobs.job(job), jobs.retries(), jobs.deadLetters()),
+                "job_renew", List.of(jobs.stream(), jobs.job(job), jobs.job(otherJob)),
                 "auth_create, auth_revoke", List.of(keys.apiKeyNames(), keys.apiKey("k1")),
                 "replica_publish", List.of(keys.replicaIndex(), keys.replicaSnapshot("host-1"))));
         Map<String, Set<Long>> spread = new TreeMap<>();

@@ -1,5 +1,6 @@
 package dev.tally.testsupport;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -9,6 +10,12 @@ import java.util.Map;
 public class AckedClusterRoute extends RedisTopologyRoute {
 
     public AckedClusterRoute() {
-        super(ClusterRoute.Resource.class, Map.of("tally.redis.min-replicas-acked", "1"));
+        super(ClusterRoute.Resource.class, withAcknowledgement());
+    }
+
+    private static Map<String, String> withAcknowledgement() {
+        Map<String, String> config = new HashMap<>(ClusterRoute.CONFIG);
+        config.put("tally.redis.min-replicas-acked", "1");
+        return config;
     }
 }

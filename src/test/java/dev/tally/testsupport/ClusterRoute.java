@@ -4,11 +4,14 @@ import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-/** The application on a real 3+3 {@link RedisCluster} ({@code quarkus.redis.client-type=cluster}). */
+/** The application on a real 3+3 {@link RedisCluster} ({@code quarkus.redis.client-type=cluster}), jobs in 3 shards. */
 public class ClusterRoute extends RedisTopologyRoute {
 
+    /** The job queue in as many shards as the cluster has masters, as docs/configuration.md advises. */
+    static final Map<String, String> CONFIG = Map.of("tally.job.shards", Integer.toString(RedisCluster.MASTERS));
+
     public ClusterRoute() {
-        super(Resource.class);
+        super(Resource.class, CONFIG);
     }
 
     /** Starts the cluster when the application of this profile starts, and stops it after. */
