@@ -895,6 +895,11 @@ class KubernetesManifestsTest {
         Map<String, String> decoded = new TreeMap<>();
         data.forEach((k, v) -> decoded.put(k, new String(Base64.getMimeDecoder().decode(str(v)), StandardCharsets.UTF_8)));
         assertEquals(Map.of("client-type", "cluster", "hosts", "redis://" + serviceName + ":6379"), decoded);
+        // The job queue in one shard per master, alike where jobs are submitted and where they run.
+        for (String deployment : List.of("tally-api", "tally-worker")) {
+            assertEquals("3", str(envEntry(containers(overlay.one("Deployment", deployment)).get(0),
+                    "TALLY_JOB_SHARDS").get("value")), deployment);
+        }
 
         // The Job that joins them: every node by its stable name, one replica per master.
         Map<String, Object> job = overlay.one("Job", "tally-redis-cluster-create");
