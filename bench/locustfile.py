@@ -438,7 +438,9 @@ class LiveWatcher(TallyUser):
         started = time.perf_counter()
         try:
             options = {"ca_certs": CA} if CA else {"cert_reqs": 0, "check_hostname": False}
-            self.ws = websocket.create_connection(self.url(), timeout=LIVE_TIMEOUT, sslopt=options)
+            # No Origin header: this is a server-side client, not a browser page (an Origin outside
+            # tally.cors.origins is refused with a 403, web/CrossOrigin)
+            self.ws = websocket.create_connection(self.url(), timeout=LIVE_TIMEOUT, sslopt=options, suppress_origin=True)
             self.last = None
             report(self.environment, "live: connect", started)
         except Exception as e:  # noqa: BLE001 - a failed handshake is a failed request, whatever raised it

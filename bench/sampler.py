@@ -126,6 +126,7 @@ def redis(port):
             "job_stream_length": int(cli("XLEN", STREAM).strip() or 0),
             "cpu_seconds": float(info["used_cpu_sys"]) + float(info["used_cpu_user"]),
             "clients": int(info["connected_clients"]),
+            "pid": int(info["process_id"]),  # a restart (from its AOF) starts a new segment of its trends
         }
     except (subprocess.SubprocessError, KeyError, ValueError, OSError):
         return None  # frozen (SIGSTOP) or restarting: no sample, not a zero
