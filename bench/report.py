@@ -50,7 +50,7 @@ RESOURCES = {
 # plotted as well, not judged: they move with the load, not with a leak
 PLOTTED = ["heap_used_mib", "nonheap_used_mib", "eventloop_delay_max_ms", "redis_pool_wait_max_ms", "process_cpu",
            "live_sockets", "clients"]
-MIN_SEGMENT_S = 60
+MIN_SEGMENT_S = 45  # the CI-sized soak (2 minutes, two faults early) keeps about a minute
 FAULT_SETTLE_S = 30
 LOSS_KEYS = ["increments_uncertain", "counters_wrong", "sessions_wrong", "sessions_lost", "jobs_lost", "jobs_wrong",
              "live_wrong"]
@@ -157,8 +157,8 @@ def judge(series, pids, meta, faults):
         slope, span, half = fit(window)
         if slope is None or span < MIN_SEGMENT_S:
             results.append(dict(source=source, metric=metric, unit=unit, bound=bound, floor=floor, slope=None,
-                                span=span, growth=None, verdict="not judged (under 60 s of samples after the"
-                                                                " warm-up or its last restart)", fails=False,
+                                span=span, growth=None, verdict=f"not judged (under {MIN_SEGMENT_S} s of samples"
+                                                                " after the warm-up or its last restart)", fails=False,
                                 start=start, half=half))
             continue
         growth = slope * span / 3600

@@ -13,8 +13,8 @@
 #
 # The soak runs its own redis-server (appendonly yes, appendfsync SOAK_APPENDFSYNC, no RDB) and the replicas reach
 # it through bench/faultproxy.py, a TCP proxy that adds latency, stalls or resets that link on command. Faults
-# (SOAK_FAULTS: off, on = all, or a comma-separated list, injected in that order, spread evenly from a fifth to four
-# fifths of the run; each marked on the plots and followed by a check that the service recovered by itself and
+# (SOAK_FAULTS: off, on = all, or a comma-separated list, injected in that order, spread evenly from SOAK_FAULT_FROM
+# to SOAK_FAULT_TO of the run, 0.2 and 0.8 by default; each marked on the plots and followed by a check that the service recovered by itself and
 # that the users' loss counters did not move): replica-kill (kill -9 replica 1), replica-term (SIGTERM replica 2,
 # a rolling restart), redis-freeze (SIGSTOP 3 s), redis-restart (20 increments acknowledged, then at once kill -9
 # of Redis and a restart from its AOF: all 20 must be there), worker-kill (6 sleep jobs of 12 s, kill -9 of the
@@ -42,6 +42,8 @@ export PYTHONDONTWRITEBYTECODE=1 # locust imports the locustfile: no __pycache__
 : "${SOAK_RETENTION_SECONDS:=30}" "${SOAK_JOB_RETENTION_SECONDS:=120}" "${SOAK_REPORTS:=$bench_dir/reports}" "${BENCH_PYTHON:=/usr/bin/python3}"
 : "${SOAK_JAVA_OPTS:=-Xms256m -Xmx256m -XX:+AlwaysPreTouch}" "${SOAK_APPENDFSYNC:=everysec}" "${SOAK_LINK_LATENCY_MS:=100}"
 : "${SOAK_PROXY_PORT:=$((BENCH_REDIS_PORT + 1))}" "${SOAK_PROXY_CONTROL_PORT:=$((BENCH_REDIS_PORT + 2))}"
+: "${SOAK_FAULT_FROM:=0.2}" "${SOAK_FAULT_TO:=0.8}"
+[[ "$SOAK_FAULT_FROM $SOAK_FAULT_TO" =~ ^0?\.[0-9]+\ 0?\.[0-9]+$ ]] || bench_die "SOAK_FAULT_FROM and SOAK_FAULT_TO must be shares of the run (0.1 .. 0.9)"
 run_s=$((SOAK_MINUTES * 60))
 warmup_default=$((run_s / 3)); [ $warmup_default -le 120 ] || warmup_default=120; [ $warmup_default -ge 30 ] || warmup_default=30
 : "${SOAK_WARMUP_SECONDS:=$warmup_default}"
@@ -252,10 +254,11 @@ inject() { # AT_SHARE NAME: waits until that share of the run, then injects the 
   fault_notes+=("$label: recovered in ${took} s${check:+ ($check)}, losses before $before, 15 s after $after")
   bench_say "fault: ${fault_notes[-1]}"
 }
-if [ "$SOAK_FAULTS" != off ]; then # spread evenly from a fifth to four fifths of the run
+if [ "$SOAK_FAULTS" != off ]; then # spread evenly from SOAK_FAULT_FROM to SOAK_FAULT_TO of the run
   IFS=, read -r -a faults <<<"$SOAK_FAULTS"
   for ((i = 0; i < ${#faults[@]}; i++)); do
-    inject "$(awk -v i=$i -v n=${#faults[@]} 'BEGIN { printf "%.3f", (n == 1) ? 0.4 : 0.2 + 0.6 * i / (n - 1) }')" "${faults[i]}"
+    inject "$(awk -v i=$i -v n=${#faults[@]} -v a="$SOAK_FAULT_FROM" -v b="$SOAK_FAULT_TO" \
+      'BEGIN { printf "%.3f", (n == 1) ? a : a + (b - a) * i / (n - 1) }')" "${faults[i]}"
   done
 fi
 
