@@ -48,7 +48,7 @@ RESOURCES = {
     "job_stream_length": ("redis", "entries", 100, 50),
 }
 # plotted as well, not judged: they move with the load, not with a leak
-PLOTTED = ["heap_used_mib", "nonheap_used_mib", "eventloop_delay_max_ms", "redis_pool_wait_max_ms", "process_cpu",
+PLOTTED = ["redis_connections", "heap_used_mib", "nonheap_used_mib", "eventloop_delay_max_ms", "redis_pool_wait_max_ms", "process_cpu",
            "live_sockets", "clients"]
 MIN_SEGMENT_S = 45  # the CI-sized soak (2 minutes, two faults early) keeps about a minute
 FAULT_SETTLE_S = 30
