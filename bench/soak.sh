@@ -112,7 +112,7 @@ cacert=$bench_run_dir/tls/cert.pem
 curl -sSf --max-time 5 --cacert "$cacert" "$proxy/" >/dev/null || bench_die "GET $proxy/ through Nginx failed"
 
 started=$(date +%s.%N)
-"$BENCH_PYTHON" "$bench_dir/sampler.py" loop "$bench_run_dir" "$BENCH_REPLICAS" "$BENCH_MANAGEMENT_PORT" \
+SAMPLER_REDIS_LINK_PORT=$SOAK_PROXY_PORT "$BENCH_PYTHON" "$bench_dir/sampler.py" loop "$bench_run_dir" "$BENCH_REPLICAS" "$BENCH_MANAGEMENT_PORT" \
   "$BENCH_REDIS_PORT" "$SOAK_SAMPLE_SECONDS" "$report_dir/samples.csv" 2>"$report_dir/sampler.log" &
 sampler_pid=$!
 verify=$report_dir/verify.json
@@ -235,7 +235,7 @@ inject() { # AT_SHARE NAME: waits until that share of the run, then injects the 
     link-stall) label="Redis link stalled 5 s" ;;
     link-reset) label="Redis link reset (RST)" ;;
   esac
-  printf '%s,%s\n' "$(date +%s.%N)" "$label" >>"$report_dir/faults.csv"
+  printf '%s,"%s"\n' "$(date +%s.%N)" "$label" >>"$report_dir/faults.csv" # quoted: a label may hold a comma
   case "$name" in
     replica-kill) pid=$(cat "$bench_run_dir/replica-1.pid"); kill -KILL "$pid"; took=$(await_replica 1 "$pid") ;;
     replica-term) pid=$(cat "$bench_run_dir/replica-2.pid"); kill -TERM "$pid"; took=$(await_replica 2 "$pid") ;;
