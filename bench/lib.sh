@@ -19,7 +19,8 @@
 # Settings (environment), with defaults: BENCH_PORT (18180), BENCH_MANAGEMENT_PORT (19180),
 # BENCH_REDIS_PORT (16479), BENCH_REPLICAS (1), BENCH_NGINX (off; on puts Nginx with TLS on BENCH_HTTPS_PORT,
 # 18543, and BENCH_HTTP_PORT, 18100, with its rate limit lifted), BENCH_CONNECTIONS (64), BENCH_WRK_THREADS (2),
-# BENCH_START_TIMEOUT (120 s, includes a build by the launcher if the jar is stale), BENCH_KEEP_RUN_DIR (unset).
+# BENCH_START_TIMEOUT (120 s, includes a build by the launcher if the jar is stale), BENCH_KEEP_RUN_DIR (unset),
+# BENCH_REDIS_URL (unset: the launcher starts Redis; set: the replicas use that Redis, which the caller runs).
 
 # The helpers run inside $(...); make a failure there stop the caller as it would outside (bash >= 4.4).
 shopt -s inherit_errexit
@@ -105,7 +106,8 @@ bench_stack_start() {
         bench_die "port $port is in use; pick free ones with BENCH_PORT / BENCH_MANAGEMENT_PORT"
     done
   done
-  bench_port_free "$BENCH_REDIS_PORT" || bench_die "port $BENCH_REDIS_PORT is in use; set BENCH_REDIS_PORT"
+  [ -n "${BENCH_REDIS_URL:-}" ] || bench_port_free "$BENCH_REDIS_PORT" ||
+    bench_die "port $BENCH_REDIS_PORT is in use; set BENCH_REDIS_PORT"
   if [ "$BENCH_NGINX" = on ]; then
     for port in "$BENCH_HTTPS_PORT" "$BENCH_HTTP_PORT"; do
       bench_port_free "$port" || bench_die "port $port is in use; set BENCH_HTTPS_PORT / BENCH_HTTP_PORT"
@@ -116,6 +118,7 @@ bench_stack_start() {
   # QUARKUS_*_HOST reach the replicas through the launcher's environment: listen on loopback only.
   QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
   TALLY_PORT=$BENCH_PORT TALLY_MANAGEMENT_PORT=$BENCH_MANAGEMENT_PORT TALLY_REDIS_PORT=$BENCH_REDIS_PORT \
+  TALLY_REDIS_URL=${BENCH_REDIS_URL:-} \
   TALLY_REPLICAS=$BENCH_REPLICAS TALLY_RUN_DIR=$bench_run_dir TALLY_INSTANCE_PREFIX=bench \
   TALLY_NGINX=$BENCH_NGINX TALLY_HTTPS_PORT=$BENCH_HTTPS_PORT TALLY_HTTP_PORT=$BENCH_HTTP_PORT \
   TALLY_RATE_LIMIT=1000000r/s TALLY_RATE_BURST=1000000 \

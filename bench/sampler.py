@@ -6,7 +6,8 @@ redis-cli (INFO, DBSIZE, XLEN of the job stream). Loopback only. Used by bench/s
   sampler.py loop RUN_DIR REPLICAS MGMT_PORT REDIS_PORT INTERVAL OUT.csv   # until SIGTERM/SIGINT
   sampler.py once RUN_DIR REPLICAS MGMT_PORT REDIS_PORT                   # one line of key=value, all replicas
 
-OUT.csv is long-format: t (seconds since the epoch), source (replica-N or redis), metric, value. A source that
+OUT.csv is long-format: t (seconds since the epoch), source (replica-N or redis), metric, value. With
+SAMPLER_REDIS_LINK_PORT set (the port the replicas dial for Redis), each replica's open Redis connections too. A source that
 cannot be read at a sample (a replica restarting after a fault) is skipped for that sample, not guessed.
 """
 
@@ -20,6 +21,8 @@ import urllib.request
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TICKS = os.sysconf("SC_CLK_TCK")
 STREAM = "tally:{jobs}:stream"
+# The port the replicas dial for Redis (bench/soak.sh: its fault proxy), for the redis_connections metric.
+LINK_PORT = int(os.environ.get("SAMPLER_REDIS_LINK_PORT", "0"))
 
 
 def prometheus(text):
@@ -65,6 +68,22 @@ def proc(pid):
     }
 
 
+def connections_to(pid, port):
+    """How many established TCP connections the process holds to 127.0.0.1:port (its sockets' inodes, matched in
+    /proc/net/tcp): the Redis connections a replica really has open, which the pool's gauges do not say."""
+    try:
+        inodes = {os.readlink(f"/proc/{pid}/fd/{fd}")[8:-1] for fd in os.listdir(f"/proc/{pid}/fd")
+                  if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:[")}
+        rows = []
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):  # a JVM dials from IPv6 sockets (::ffff:127.0.0.1)
+            with open(table) as f:
+                rows += [line.split() for line in f.readlines()[1:]]
+    except OSError:
+        return None
+    targets = {f"0100007F:{port:04X}", f"0000000000000000FFFF00000100007F:{port:04X}"}
+    return sum(1 for r in rows if r[2] in targets and r[3] == "01" and r[9] in inodes)
+
+
 def replica(run_dir, n, mgmt_port, token):
     try:
         with open(os.path.join(run_dir, f"replica-{n}.pid")) as f:
@@ -75,6 +94,9 @@ def replica(run_dir, n, mgmt_port, token):
     if values is None:
         return None
     values["pid"] = pid
+    link = connections_to(pid, LINK_PORT) if LINK_PORT else None
+    if link is not None:
+        values["redis_connections"] = link
     request = urllib.request.Request(f"http://127.0.0.1:{mgmt_port + n - 1}/q/metrics",
                                      headers={"Authorization": f"Bearer {token}"})
     try:
@@ -126,6 +148,7 @@ def redis(port):
             "job_stream_length": int(cli("XLEN", STREAM).strip() or 0),
             "cpu_seconds": float(info["used_cpu_sys"]) + float(info["used_cpu_user"]),
             "clients": int(info["connected_clients"]),
+            "pid": int(info["process_id"]),  # a restart (from its AOF) starts a new segment of its trends
         }
     except (subprocess.SubprocessError, KeyError, ValueError, OSError):
         return None  # frozen (SIGSTOP) or restarting: no sample, not a zero

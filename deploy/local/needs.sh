@@ -7,12 +7,14 @@
 #   needs_ensure run-bare   the local topology without Nginx (TALLY_NGINX=off)
 #   ... external-redis      as a second word: Redis is given (TALLY_REDIS_URL), so redis-server is not needed
 #   needs_ensure test       everything the test suite starts or calls: the above, plus docker-compose, h2load, chromium
-#                           and its driver, and kubectl and Node.js 20+ with npm (not Debian packages here)
+#                           and its driver, locust with python3's websocket and matplotlib (the soak's short run),
+#                           and kubectl and Node.js 20+ with npm (not Debian packages here)
 
 # command:Debian package, for every binary the commands start or call
 needs_run_bare=(redis-server:redis-server curl:curl)
 needs_nginx=(nginx:nginx openssl:openssl envsubst:gettext-base)
-needs_test_packages=(docker-compose:docker-compose chromium:chromium chromedriver:chromium-driver h2load:nghttp2-client)
+needs_test_packages=(docker-compose:docker-compose chromium:chromium chromedriver:chromium-driver h2load:nghttp2-client
+  locust:python3-locust py/websocket:python3-websocket py/matplotlib:python3-matplotlib) # py/M: a python3 module (SoakShortRunIT)
 # KubernetesManifestsTest renders k8s/ with kubectl >= 1.27 (kustomize v5) and validates it with Node.js 20+ (npm ci).
 needs_test_tools=(kubectl node npm)
 
@@ -26,7 +28,12 @@ needs_missing() {
   into=()
   for need in "$@"; do
     [ "$external" = external-redis ] && [ "$need" = redis-server:redis-server ] && continue
-    command -v "${need%%:*}" >/dev/null 2>&1 || into+=("${need##*:}")
+    if [[ "$need" == py/* ]]; then
+      local module=${need%%:*}
+      /usr/bin/python3 -c "import ${module#py/}" >/dev/null 2>&1 || into+=("${need##*:}")
+    else
+      command -v "${need%%:*}" >/dev/null 2>&1 || into+=("${need##*:}")
+    fi
   done
 }
 
