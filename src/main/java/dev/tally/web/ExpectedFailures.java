@@ -8,6 +8,7 @@ import org.jboss.logging.Logger;
 
 import dev.tally.redis.RedisSettings;
 import dev.tally.redis.RedisUnavailableException;
+import io.smallrye.mutiny.CompositeException;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -38,6 +39,11 @@ public class ExpectedFailures {
 
     /** The problem {@code failure} stands for, or empty when it is a bug. */
     public Optional<ProblemException> asProblem(Throwable failure, HttpServerRequest request) {
+        if (failure instanceof CompositeException together) {
+            // Reads joined with collectFailures (one per job shard, say) fail together when Redis does: the first
+            // failure stands for all, as it would have with failFast.
+            return asProblem(together.getCauses().getFirst(), request);
+        }
         if (failure instanceof ProblemException problem) {
             return Optional.of(problem);
         }
