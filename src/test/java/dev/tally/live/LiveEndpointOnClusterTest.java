@@ -19,6 +19,7 @@ import dev.tally.testsupport.Await;
 import dev.tally.testsupport.ClusterRoute;
 import dev.tally.testsupport.Concurrently;
 import dev.tally.testsupport.LiveSocket;
+import dev.tally.testsupport.LogCapture;
 import dev.tally.testsupport.RedisCluster;
 import dev.tally.testsupport.RedisNode;
 import dev.tally.testsupport.RedisPing;
@@ -125,6 +126,30 @@ class LiveEndpointOnClusterTest extends LiveEndpointTest {
             increment(name, 1);
             socket.awaitLast(7, WAIT);
             assertEquals(1, shardChannels(to), "the subscription moved with the slot");
+        }
+    }
+
+    /**
+     * A slot moves while nobody here watches its counters, so no {@code sunsubscribe} tells the subscriber, whose
+     * layout is now stale: the first watcher's {@code SSUBSCRIBE} goes to the old master, which answers
+     * {@code MOVED}. The subscriber must read the layout again and subscribe on the new master: the socket gets the
+     * current value and every change after it. The log line proves the old master was asked and refused.
+     */
+    @Test
+    void aWatcherOfACounterWhoseSlotMovedUnseenIsSubscribedOnTheNewMasterAfterMoved() {
+        String name = Unique.name("live-moved");
+        increment(name, 5);
+        RedisNode from = cluster.masterOf(keys.counterValue(name));
+        RedisNode to = cluster.masters().stream().filter(master -> master != from).findFirst().orElseThrow();
+        cluster.moveSlotOf(keys.counterValue(name), to, Duration.ZERO);
+        try (LogCapture log = LogCapture.of(ChangeSubscription.class.getName());
+                LiveSocket socket = LiveSocket.open(live(name), name, null)) {
+            socket.awaitLast(5, WAIT);
+            increment(name, 1);
+            socket.awaitLast(6, WAIT);
+            log.await(message -> message.contains("on " + from.address()) && message.contains("MOVED"), WAIT);
+            assertEquals(1, shardChannels(to), "subscribed on the slot's new master");
+            assertEquals(0, shardChannels(from), "and not on the old one");
         }
     }
 
