@@ -114,10 +114,9 @@ class LiveEndpointOnClusterTest extends LiveEndpointTest {
      */
     @Test
     void aSocketFollowsItsCounterWhenItsSlotMovesToAnotherMaster() {
-        String name = Unique.name("live-move");
-        increment(name, 5);
-        RedisNode from = cluster.masterOf(keys.counterValue(name));
-        RedisNode to = cluster.masters().stream().filter(master -> master != from).findFirst().orElseThrow();
+        SlotMove move = counterOfFiveToMove("live-move");
+        String name = move.name();
+        RedisNode to = move.to();
         try (LiveSocket socket = LiveSocket.open(live(name), name, null)) {
             socket.awaitLast(5, WAIT);
             cluster.moveSlotOf(keys.counterValue(name), to, Duration.ZERO);
@@ -137,10 +136,10 @@ class LiveEndpointOnClusterTest extends LiveEndpointTest {
      */
     @Test
     void aWatcherOfACounterWhoseSlotMovedUnseenIsSubscribedOnTheNewMasterAfterMoved() {
-        String name = Unique.name("live-moved");
-        increment(name, 5);
-        RedisNode from = cluster.masterOf(keys.counterValue(name));
-        RedisNode to = cluster.masters().stream().filter(master -> master != from).findFirst().orElseThrow();
+        SlotMove move = counterOfFiveToMove("live-moved");
+        String name = move.name();
+        RedisNode from = move.from();
+        RedisNode to = move.to();
         cluster.moveSlotOf(keys.counterValue(name), to, Duration.ZERO);
         try (LogCapture log = LogCapture.of(ChangeSubscription.class.getName());
                 LiveSocket socket = LiveSocket.open(live(name), name, null)) {
@@ -164,6 +163,18 @@ class LiveEndpointOnClusterTest extends LiveEndpointTest {
         });
         master.restart(); // it rejoins as a replica of the promoted node
         cluster.awaitHealthy(Duration.ofSeconds(30));
+    }
+
+    /** A new counter at 5, the master that serves it, and another master to move its slot to. */
+    private record SlotMove(String name, RedisNode from, RedisNode to) {
+    }
+
+    private SlotMove counterOfFiveToMove(String prefix) {
+        String name = Unique.name(prefix);
+        increment(name, 5);
+        RedisNode from = cluster.masterOf(keys.counterValue(name));
+        return new SlotMove(name, from,
+                cluster.masters().stream().filter(other -> other != from).findFirst().orElseThrow());
     }
 
     private Map<RedisNode, String> oneCounterPerMaster() {
