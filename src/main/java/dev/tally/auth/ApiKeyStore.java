@@ -18,7 +18,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * API keys in Redis, so that every replica sees the same keys: a hash per key ({@link Keys#apiKey}, by id) and an
- * index from name to id ({@link Keys#apiKeyNames}). Creating and revoking are one script each.
+ * index from name to id ({@link Keys#apiKeyNames}). Creating and revoking are one script each, and both are
+ * acknowledged writes ({@link RedisGateway#write}): a revoke lost in a failover would bring a revoked key back.
  */
 @ApplicationScoped
 class ApiKeyStore {
@@ -43,7 +44,7 @@ class ApiKeyStore {
 
     Uni<Void> create(ApiKey key) {
         String expires = key.expiresAt() == null ? "" : Long.toString(key.expiresAt().toEpochMilli());
-        return redis.script(create, List.of(keys.apiKeyNames(), keys.apiKey(key.id())),
+        return redis.write(create, List.of(keys.apiKeyNames(), keys.apiKey(key.id())),
                 List.of(key.name(), key.id(), Scope.join(key.scopes()), key.secretHash(),
                         Long.toString(key.createdAt().toEpochMilli()), expires, Integer.toString(settings.maxKeys())))
                 .replaceWithVoid()
@@ -74,7 +75,7 @@ class ApiKeyStore {
     Uni<Boolean> revoke(String name) {
         return redis.command("HGET", keys.apiKeyNames(), name).flatMap(id -> id == null
                 ? Uni.createFrom().item(false)
-                : redis.script(revoke, List.of(keys.apiKeyNames(), keys.apiKey(id.toString())),
+                : redis.write(revoke, List.of(keys.apiKeyNames(), keys.apiKey(id.toString())),
                         List.of(name, id.toString())).map(done -> done.toLong() == 1));
     }
 

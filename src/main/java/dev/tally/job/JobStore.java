@@ -117,7 +117,7 @@ public class JobStore {
      */
     Uni<Optional<JobStatus>> cancel(String jobId, Optional<String> owner) {
         JobKeys k = shards.keysOf(jobId);
-        return redis.script(cancel, List.of(k.job(jobId), k.retries()),
+        return redis.write(cancel, List.of(k.job(jobId), k.retries()),
                 List.of(jobId, now(), Long.toString(retentionMs), owner.orElse(""))).map(ScriptAnswers::cancel);
     }
 

@@ -64,10 +64,10 @@ public class RedisGateway {
     }
 
     /**
-     * A change the API answers for (an increment, a reset, a session write, a job submit): {@link #script} as it is,
-     * or, with {@code tally.redis.min-replicas-acked} above 0, followed on its own connection by {@code WAIT} for
-     * that many replicas ({@link ReplicaAcknowledgement}); fewer in time fail it with a
-     * {@link RedisUnavailableException#writeUnconfirmed()}. Both within the one command budget.
+     * A change the API answers for (an increment, a reset, a session write, a job submit or cancel, an API key created
+     * or revoked): {@link #script} as it is, or, with {@code tally.redis.min-replicas-acked} above 0, followed on its
+     * own connection by {@code WAIT} for that many replicas ({@link ReplicaAcknowledgement}); fewer in time fail it
+     * with a {@link RedisUnavailableException#writeUnconfirmed()}. Both within the one command budget.
      */
     public Uni<Response> write(LuaScript script, List<String> keys, List<String> args) {
         if (!acknowledgement.wanted()) {

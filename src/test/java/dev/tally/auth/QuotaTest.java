@@ -48,6 +48,11 @@ class QuotaTest {
     public static class SmallQuota implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
+            return config();
+        }
+
+        /** Also for the reruns on a topology, which need a profile of their own ({@code QuotaOnClusterTest}). */
+        static Map<String, String> config() {
             return Map.of("tally.auth.quota.key-rate", Integer.toString(KEY_RATE),
                     "tally.auth.quota.anonymous-rate", Integer.toString(ANONYMOUS_RATE),
                     // Exact counts need every check answered, however loaded the machine (fail-open passes one).

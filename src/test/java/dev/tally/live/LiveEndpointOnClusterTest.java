@@ -19,6 +19,7 @@ import dev.tally.testsupport.Await;
 import dev.tally.testsupport.ClusterRoute;
 import dev.tally.testsupport.Concurrently;
 import dev.tally.testsupport.LiveSocket;
+import dev.tally.testsupport.LogCapture;
 import dev.tally.testsupport.RedisCluster;
 import dev.tally.testsupport.RedisNode;
 import dev.tally.testsupport.RedisPing;
@@ -113,10 +114,9 @@ class LiveEndpointOnClusterTest extends LiveEndpointTest {
      */
     @Test
     void aSocketFollowsItsCounterWhenItsSlotMovesToAnotherMaster() {
-        String name = Unique.name("live-move");
-        increment(name, 5);
-        RedisNode from = cluster.masterOf(keys.counterValue(name));
-        RedisNode to = cluster.masters().stream().filter(master -> master != from).findFirst().orElseThrow();
+        SlotMove move = counterOfFiveToMove("live-move");
+        String name = move.name();
+        RedisNode to = move.to();
         try (LiveSocket socket = LiveSocket.open(live(name), name, null)) {
             socket.awaitLast(5, WAIT);
             cluster.moveSlotOf(keys.counterValue(name), to, Duration.ZERO);
@@ -125,6 +125,30 @@ class LiveEndpointOnClusterTest extends LiveEndpointTest {
             increment(name, 1);
             socket.awaitLast(7, WAIT);
             assertEquals(1, shardChannels(to), "the subscription moved with the slot");
+        }
+    }
+
+    /**
+     * A slot moves while nobody here watches its counters, so no {@code sunsubscribe} tells the subscriber, whose
+     * layout is now stale: the first watcher's {@code SSUBSCRIBE} goes to the old master, which answers
+     * {@code MOVED}. The subscriber must read the layout again and subscribe on the new master: the socket gets the
+     * current value and every change after it. The log line proves the old master was asked and refused.
+     */
+    @Test
+    void aWatcherOfACounterWhoseSlotMovedUnseenIsSubscribedOnTheNewMasterAfterMoved() {
+        SlotMove move = counterOfFiveToMove("live-moved");
+        String name = move.name();
+        RedisNode from = move.from();
+        RedisNode to = move.to();
+        cluster.moveSlotOf(keys.counterValue(name), to, Duration.ZERO);
+        try (LogCapture log = LogCapture.of(ChangeSubscription.class.getName());
+                LiveSocket socket = LiveSocket.open(live(name), name, null)) {
+            socket.awaitLast(5, WAIT);
+            increment(name, 1);
+            socket.awaitLast(6, WAIT);
+            log.await(message -> message.contains("on " + from.address()) && message.contains("MOVED"), WAIT);
+            assertEquals(1, shardChannels(to), "subscribed on the slot's new master");
+            assertEquals(0, shardChannels(from), "and not on the old one");
         }
     }
 
@@ -139,6 +163,18 @@ class LiveEndpointOnClusterTest extends LiveEndpointTest {
         });
         master.restart(); // it rejoins as a replica of the promoted node
         cluster.awaitHealthy(Duration.ofSeconds(30));
+    }
+
+    /** A new counter at 5, the master that serves it, and another master to move its slot to. */
+    private record SlotMove(String name, RedisNode from, RedisNode to) {
+    }
+
+    private SlotMove counterOfFiveToMove(String prefix) {
+        String name = Unique.name(prefix);
+        increment(name, 5);
+        RedisNode from = cluster.masterOf(keys.counterValue(name));
+        return new SlotMove(name, from,
+                cluster.masters().stream().filter(other -> other != from).findFirst().orElseThrow());
     }
 
     private Map<RedisNode, String> oneCounterPerMaster() {

@@ -2,6 +2,7 @@ package dev.tally.redis;
 
 import static dev.tally.testsupport.Problems.assertProblem;
 import static dev.tally.testsupport.Problems.tally;
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +10,9 @@ import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -17,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.tally.testsupport.AckedSentinelRoute;
+import dev.tally.testsupport.ApiKeys;
 import dev.tally.testsupport.Http;
 import dev.tally.testsupport.PrometheusMetrics;
 import dev.tally.testsupport.RedisNode;
@@ -124,20 +128,34 @@ class ReplicaAcknowledgementOnSentinelTest {
         assertEquals(200, http.post(increment, "{}").statusCode(), "confirmed again once the replicas answer");
     }
 
-    /** Which writes wait: every change a client is answered for. Each one is refused here, in the same way. */
+    /**
+     * Which writes wait: every change a client is answered for, on the API port and on the ops port (an API key
+     * revoked and then lost in a failover would be valid again). Each one is refused here, in the same way; the
+     * job to cancel and the key to revoke are made while the replicas still answer.
+     */
     @Test
     void everyChangeTheApiAnswersForWaitsForAReplica() {
         String name = Unique.name("ack");
         Http http = Http.at(app);
+        ApiKeys apiKeys = ApiKeys.at(URI.create(management.toString()));
+        HttpResponse<String> submitted = http.post("/api/v1/jobs", "{\"type\":\"sleep\",\"payload\":{\"ms\":60000}}");
+        assertEquals(202, submitted.statusCode(), submitted.body());
+        String job = ApiKeys.json(submitted.body()).path("id").asText();
+        String revoked = Unique.name("revoked");
+        apiKeys.create(revoked, "counters:read");
         freezeReplicas();
-        List<HttpResponse<String>> changes = List.of(
-                http.post("/api/v1/counters/" + name + "/increment", "{}"),
-                http.delete("/api/v1/counters/" + name),
-                http.post("/api/v1/sessions", "{}"),
-                http.post("/api/v1/jobs", "{\"type\":\"noop\"}"));
-        for (HttpResponse<String> change : changes) {
-            var problem = assertProblem(change, 503, tally("store-unavailable"));
-            assertTrue(problem.get("detail").asText().contains("may have happened"), problem.toString());
-        }
+        Map<String, HttpResponse<String>> changes = new LinkedHashMap<>();
+        changes.put("increment", http.post("/api/v1/counters/" + name + "/increment", "{}"));
+        changes.put("reset", http.delete("/api/v1/counters/" + name));
+        changes.put("session", http.post("/api/v1/sessions", "{}"));
+        changes.put("job submit", http.post("/api/v1/jobs", "{\"type\":\"noop\"}"));
+        changes.put("job cancel", http.delete("/api/v1/jobs/" + job));
+        changes.put("API key create",
+                apiKeys.post(ApiKeys.body(Unique.name("created"), List.of("counters:read"), null)));
+        changes.put("API key revoke", apiKeys.revoke(revoked));
+        assertAll(changes.entrySet().stream().map(change -> () -> {
+            var problem = assertProblem(change.getValue(), 503, tally("store-unavailable"));
+            assertTrue(problem.get("detail").asText().contains("may have happened"), change.getKey() + ": " + problem);
+        }));
     }
 }

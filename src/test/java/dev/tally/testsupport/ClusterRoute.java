@@ -14,6 +14,11 @@ public class ClusterRoute extends RedisTopologyRoute {
         super(Resource.class, CONFIG);
     }
 
+    /** With {@code more} configuration on top: a profile, hence a cluster, of its own (e.g. a suite's own settings). */
+    protected ClusterRoute(Map<String, String> more) {
+        super(Resource.class, merged(CONFIG, more));
+    }
+
     /** Starts the cluster when the application of this profile starts, and stops it after. */
     public static class Resource implements QuarkusTestResourceLifecycleManager {
 

@@ -1,5 +1,6 @@
 package dev.tally.testsupport;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +26,13 @@ abstract class RedisTopologyRoute implements QuarkusTestProfile {
     RedisTopologyRoute(Class<? extends QuarkusTestResourceLifecycleManager> topology, Map<String, String> config) {
         this.topology = topology;
         this.config = Map.copyOf(config);
+    }
+
+    /** {@code base} with {@code more} on top. */
+    static Map<String, String> merged(Map<String, String> base, Map<String, String> more) {
+        Map<String, String> config = new HashMap<>(base);
+        config.putAll(more);
+        return config;
     }
 
     @Override

@@ -14,6 +14,11 @@ public class SentinelRoute extends RedisTopologyRoute {
         super(Resource.class);
     }
 
+    /** With {@code config} on top of the application's: a profile, hence a sentinel set, of its own. */
+    protected SentinelRoute(Map<String, String> config) {
+        super(Resource.class, config);
+    }
+
     /** Starts the sentinel set when the application of this profile starts, and stops it after. */
     public static class Resource implements QuarkusTestResourceLifecycleManager {
 
