@@ -134,7 +134,7 @@ class LiveEndpointOnClusterTest extends LiveEndpointTest {
      * A slot moves while nobody here watches its counters, so no {@code sunsubscribe} tells the subscriber, whose
      * layout is now stale: the first watcher's {@code SSUBSCRIBE} goes to the old master, which answers
      * {@code MOVED}. The subscriber must read the layout again and subscribe on the new master: the socket gets the
-     * current value and every change after it. The log line proves the old master was asked and refused.
+     * current value and every change after it. The log line proves a stale owner was asked and sent it on.
      */
     @Test
     void aWatcherOfACounterWhoseSlotMovedUnseenIsSubscribedOnTheNewMasterAfterMoved() {
@@ -148,7 +148,10 @@ class LiveEndpointOnClusterTest extends LiveEndpointTest {
             socket.awaitLast(5, WAIT);
             increment(name, 1);
             socket.awaitLast(6, WAIT);
-            log.await(message -> message.contains("on " + from.address()) && message.contains("MOVED"), WAIT);
+            // Usually the old master answers; after the failover test the stale layout may name a node that is a
+            // replica now, which answers the same MOVED (seen in CI): either way it points at the new master.
+            log.await(message -> message.contains("SSUBSCRIBE refused: MOVED")
+                    && message.endsWith(" " + to.address()), WAIT);
             assertEquals(1, shardChannels(to), "subscribed on the slot's new master");
             assertEquals(0, shardChannels(from), "and not on the old one");
         }
