@@ -121,6 +121,30 @@ public final class RedisNode implements AutoCloseable {
         frozen = true;
     }
 
+    /**
+     * {@code CLIENT PAUSE <for> WRITE}: the node still answers reads, pings and new connections' handshakes, but
+     * holds every write back, the ones its master replicates to it included. A replica so paused applies nothing new
+     * and so acknowledges nothing new: a {@code WAIT} on its master times out, as if the link were down, while the
+     * node stays healthy in the Cluster's eyes (its bus is not paused). {@link #freeze()} would do the same to
+     * replication but also stall any client that opens a connection to the node, and the Vert.x Cluster client opens
+     * one to every node for a command when its pool has none idle. Ends after {@code duration} or at
+     * {@link #resumeWrites()}.
+     */
+    public void pauseWrites(Duration duration) {
+        expectOk(command("CLIENT", "PAUSE", Long.toString(duration.toMillis()), "WRITE"));
+    }
+
+    /** {@code CLIENT UNPAUSE} after {@link #pauseWrites(Duration)}. */
+    public void resumeWrites() {
+        expectOk(command("CLIENT", "UNPAUSE"));
+    }
+
+    private void expectOk(String reply) {
+        if (!reply.equals("OK")) {
+            throw new IllegalStateException(address() + " answered " + reply);
+        }
+    }
+
     /** {@code kill -CONT} after {@link #freeze()}. */
     public synchronized void thaw() {
         if (frozen) {
