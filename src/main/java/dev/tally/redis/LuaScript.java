@@ -28,6 +28,12 @@ public record LuaScript(String name, String source, String sha1) {
         }
     }
 
+    /** The same script with {@code prologue} run first, under the same name. */
+    LuaScript withPrologue(String prologue) {
+        String whole = prologue + source;
+        return new LuaScript(name, whole, sha1(whole));
+    }
+
     private static String sha1(String source) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));

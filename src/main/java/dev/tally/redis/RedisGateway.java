@@ -37,12 +37,14 @@ public class RedisGateway {
     private final Duration timeout;
     private final RedisRefusalMetrics refusals;
     private final ReplicaAcknowledgement acknowledgement;
+    private final WriteDeadline deadline;
 
     public RedisGateway(ReactiveRedisDataSource redis, RedisSettings settings, RedisRefusalMetrics refusals) {
         this.redis = redis;
         this.timeout = settings.commandTimeout();
         this.refusals = refusals;
         this.acknowledgement = new ReplicaAcknowledgement(settings.minReplicasAcked(), timeout);
+        this.deadline = new WriteDeadline(timeout, settings.clockTolerance(), System::currentTimeMillis);
     }
 
     /** Runs one command; the item is {@code null} when Redis answers nil. */
@@ -65,22 +67,31 @@ public class RedisGateway {
 
     /**
      * A change the API answers for (an increment, a reset, a session write, a job submit or cancel, an API key created
-     * or revoked): {@link #script} as it is, or, with {@code tally.redis.min-replicas-acked} above 0, followed on its
-     * own connection by {@code WAIT} for that many replicas ({@link ReplicaAcknowledgement}); fewer in time fail it
-     * with a {@link RedisUnavailableException#writeUnconfirmed()}. Both within the one command budget.
+     * or revoked): {@link #script} with a deadline, after which Redis refuses it ({@link WriteDeadline}), and with
+     * {@code tally.redis.min-replicas-acked} above 0 followed on its own connection by {@code WAIT} for that many
+     * replicas ({@link ReplicaAcknowledgement}); fewer in time fail it with a
+     * {@link RedisUnavailableException#writeUnconfirmed()}. Both within the one command budget.
      */
     public Uni<Response> write(LuaScript script, List<String> keys, List<String> args) {
-        if (!acknowledgement.wanted()) {
-            return script(script, keys, args);
-        }
-        String what = "script " + script.name();
-        Uni<Response> call = acknowledged(request("EVALSHA", evalArgs(script.sha1(), keys, args)), what)
-                .onFailure(RedisGateway::isNoScript)
-                .recoverWithUni(() -> acknowledged(request("EVAL", evalArgs(script.source(), keys, args)), what));
+        LuaScript fenced = deadline.script(script);
+        String what = "script " + fenced.name();
+        // Deferred: the deadline is taken when the budget starts, at subscription.
+        Uni<Response> call = Uni.createFrom().deferred(() -> {
+            String[] shaArgs = evalArgs(fenced.sha1(), keys, deadline.args(args));
+            if (!acknowledgement.wanted()) {
+                return redis.execute("EVALSHA", shaArgs).onFailure(RedisGateway::isNoScript).recoverWithUni(
+                        () -> redis.execute("EVAL", withScript(shaArgs, fenced.source())));
+            }
+            return acknowledged(request("EVALSHA", shaArgs), what).onFailure(RedisGateway::isNoScript).recoverWithUni(
+                    () -> acknowledged(request("EVAL", withScript(shaArgs, fenced.source())), what));
+        });
         return bounded(call, what, timeout);
     }
 
-    /** {@link #write(LuaScript, List, List)} for a single command. */
+    /**
+     * {@link #write(LuaScript, List, List)} for a single command, without a deadline: only a session's {@code DEL},
+     * which arriving late cannot make wrong.
+     */
     public Uni<Response> write(String command, String... args) {
         if (!acknowledgement.wanted()) {
             return command(command, args);
@@ -166,6 +177,13 @@ public class RedisGateway {
 
     private static boolean isNoScript(Throwable failure) {
         return failure instanceof ErrorType reply && reply.is("NOSCRIPT");
+    }
+
+    /** {@code EVALSHA}'s arguments with the script's source in the SHA-1's place, for {@code EVAL}. */
+    private static String[] withScript(String[] shaArgs, String source) {
+        String[] evalArgs = shaArgs.clone();
+        evalArgs[0] = source;
+        return evalArgs;
     }
 
     private static String[] evalArgs(String scriptOrSha, List<String> keys, List<String> args) {

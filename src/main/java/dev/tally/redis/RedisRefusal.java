@@ -35,7 +35,13 @@ public enum RedisRefusal {
     /** Redis Cluster: the slot is migrating and this key has left already; the same as {@link #MOVED} for Tally. */
     ASK,
     /** {@code min-replicas-to-write} is not met: writes are refused until enough replicas are back. */
-    NOREPLICAS;
+    NOREPLICAS,
+    /**
+     * Tally's own, from a write script: the write reached Redis after its deadline ({@link WriteDeadline}), so it
+     * was not made. Its caller has usually been answered 503 already; one that still waits (clocks further apart than
+     * {@code tally.redis.clock-tolerance}) gets the same 503.
+     */
+    LATE;
 
     /** The refusal an error reply ({@code CODE message...}) is, or empty for any other error. */
     public static Optional<RedisRefusal> of(String errorReply) {

@@ -36,4 +36,12 @@ public interface RedisSettings {
      */
     @WithDefault("0")
     int minReplicasAcked();
+
+    /**
+     * {@code tally.redis.clock-tolerance}: how far this host's clock and Redis' may disagree. A change the API
+     * answers for carries a deadline, its budget plus this, and Redis refuses it when it arrives later, after its
+     * caller got a 503 ({@link WriteDeadline}).
+     */
+    @WithDefault("250ms")
+    Duration clockTolerance();
 }

@@ -33,6 +33,8 @@ class RedisRefusalTest {
         "MOVED 3999 127.0.0.1:6381|MOVED|moved",
         "ASK 3999 127.0.0.1:6381|ASK|ask",
         "NOREPLICAS Not enough good replicas to write.|NOREPLICAS|noreplicas",
+        "LATE the write reached Redis after its caller had stopped waiting for it script: "
+                + "e4b630ca3f4eca507701b11eb4f233603551fa65, on @user_script:6.|LATE|late",
         "LOADING|LOADING|loading",
     })
     void eachRefusalIsToldByItsCode(String reply, RedisRefusal expected, String tag) {
@@ -61,7 +63,7 @@ class RedisRefusalTest {
     @Test
     void nilIsNoRefusalAndEveryKindHasItsOwnTag() {
         assertTrue(RedisRefusal.of(null).isEmpty());
-        assertEquals(10, Arrays.stream(RedisRefusal.values()).map(RedisRefusal::tag).distinct().count(),
+        assertEquals(11, Arrays.stream(RedisRefusal.values()).map(RedisRefusal::tag).distinct().count(),
                 "one tag per kind");
     }
 }
