@@ -23,6 +23,10 @@ TICKS = os.sysconf("SC_CLK_TCK")
 STREAM = "tally:{jobs}:stream"
 # The port the replicas dial for Redis (bench/soak.sh: its fault proxy), for the redis_connections metric.
 LINK_PORT = int(os.environ.get("SAMPLER_REDIS_LINK_PORT", "0"))
+# In loop mode, every replica gets a full collection this often (0: never), just before a sample, so that
+# heap_after_gc_mib is its live set: Micrometer's jvm_gc_live_data_size_bytes moves only after an old-generation
+# collection, and G1 with a soak's fixed heap may never run one by itself (it stayed 0 through a 30-minute soak).
+FULL_GC_SECONDS = float(os.environ.get("SAMPLER_FULL_GC_SECONDS", "0"))
 
 
 def prometheus(text):
@@ -84,11 +88,26 @@ def connections_to(pid, port):
     return sum(1 for r in rows if r[2] in targets and r[3] == "01" and r[9] in inodes)
 
 
-def replica(run_dir, n, mgmt_port, token):
+def replica_pid(run_dir, n):
     try:
         with open(os.path.join(run_dir, f"replica-{n}.pid")) as f:
-            pid = int(f.read().strip())
+            return int(f.read().strip())
     except (FileNotFoundError, ValueError):
+        return None
+
+
+def full_gc(pid):
+    """A full collection (jcmd GC.run, from the replica's own JDK); a replica that is gone or starting is let be."""
+    try:
+        jcmd = os.path.join(os.path.dirname(os.readlink(f"/proc/{pid}/exe")), "jcmd")
+        subprocess.run([jcmd, str(pid), "GC.run"], capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        pass
+
+
+def replica(run_dir, n, mgmt_port, token):
+    pid = replica_pid(run_dir, n)
+    if pid is None:
         return None
     values = proc(pid)
     if values is None:
@@ -127,7 +146,7 @@ def replica(run_dir, n, mgmt_port, token):
         "live_sockets": (total(m, "tally_live_sockets_open"), 1),
     }
     if not picks["heap_after_gc_mib"][0]:
-        del picks["heap_after_gc_mib"]  # 0 until the first old-generation collection: no figure yet, not an empty heap
+        del picks["heap_after_gc_mib"]  # 0 until the first full collection: no figure yet, not an empty heap
     for name, (value, scale) in picks.items():
         if value is not None:
             values[name] = value / scale
@@ -177,7 +196,12 @@ def main():
         if f.tell() == 0:
             f.write("t,source,metric,value\n")
         next_at = time.time()
+        gc_at = next_at + FULL_GC_SECONDS
         while not stop:
+            if FULL_GC_SECONDS and time.time() >= gc_at:
+                for pid in filter(None, (replica_pid(run_dir, n) for n in range(1, replicas + 1))):
+                    full_gc(pid)
+                gc_at += FULL_GC_SECONDS
             t = time.time()
             for source, values in sample(run_dir, replicas, mgmt_port, redis_port, token).items():
                 for k, v in values.items():

@@ -30,7 +30,9 @@
 # SOAK_RETENTION_SECONDS (30: idempotency keys expire this fast here, so that the key count levels off within the
 # run), SOAK_JOB_RETENTION_SECONDS (120, at least 90: a job record must outlive a takeover after its worker was
 # killed), SOAK_JAVA_OPTS (-Xms256m -Xmx256m -XX:+AlwaysPreTouch: a fixed heap, as in a pod, so RSS shows what is
-# not heap), SOAK_APPENDFSYNC (everysec, as deploy/local/up), SOAK_LINK_LATENCY_MS (100), SOAK_PROXY_PORT and
+# not heap), SOAK_FULL_GC_SECONDS (60: each replica gets a full collection, jcmd GC.run, this often, so that heap
+# after GC is its live set; 0 = never, and then G1 may not report one in a whole soak; its pauses are in the
+# latencies), SOAK_APPENDFSYNC (everysec, as deploy/local/up), SOAK_LINK_LATENCY_MS (100), SOAK_PROXY_PORT and
 # SOAK_PROXY_CONTROL_PORT (BENCH_REDIS_PORT + 1 and + 2), SOAK_REPORTS (bench/reports), bounds
 # SOAK_BOUND_<metric> per hour and SOAK_FLOOR_<metric> (see bench/report.py), BENCH_REPLICAS (3) and the ports of
 # bench/lib.sh.
@@ -42,7 +44,7 @@ export PYTHONDONTWRITEBYTECODE=1 # locust imports the locustfile: no __pycache__
 : "${SOAK_RETENTION_SECONDS:=30}" "${SOAK_JOB_RETENTION_SECONDS:=120}" "${SOAK_REPORTS:=$bench_dir/reports}" "${BENCH_PYTHON:=/usr/bin/python3}"
 : "${SOAK_JAVA_OPTS:=-Xms256m -Xmx256m -XX:+AlwaysPreTouch}" "${SOAK_APPENDFSYNC:=everysec}" "${SOAK_LINK_LATENCY_MS:=100}"
 : "${SOAK_PROXY_PORT:=$((BENCH_REDIS_PORT + 1))}" "${SOAK_PROXY_CONTROL_PORT:=$((BENCH_REDIS_PORT + 2))}"
-: "${SOAK_FAULT_FROM:=0.2}" "${SOAK_FAULT_TO:=0.8}"
+: "${SOAK_FAULT_FROM:=0.2}" "${SOAK_FAULT_TO:=0.8}" "${SOAK_FULL_GC_SECONDS:=60}"
 [[ "$SOAK_FAULT_FROM $SOAK_FAULT_TO" =~ ^0?\.[0-9]+\ 0?\.[0-9]+$ ]] || bench_die "SOAK_FAULT_FROM and SOAK_FAULT_TO must be shares of the run (0.1 .. 0.9)"
 run_s=$((SOAK_MINUTES * 60))
 warmup_default=$((run_s / 3)); [ $warmup_default -le 120 ] || warmup_default=120; [ $warmup_default -ge 30 ] || warmup_default=30
@@ -50,7 +52,7 @@ warmup_default=$((run_s / 3)); [ $warmup_default -le 120 ] || warmup_default=120
 BENCH_REPLICAS=${SOAK_REPLICAS:-3}
 BENCH_NGINX=on
 bench_settings SOAK_MINUTES:1 SOAK_USERS:4 SOAK_SAMPLE_SECONDS:1 SOAK_WARMUP_SECONDS:0 SOAK_RETENTION_SECONDS:5 \
-  SOAK_JOB_RETENTION_SECONDS:90 SOAK_LINK_LATENCY_MS:1 BENCH_REPLICAS:1
+  SOAK_JOB_RETENTION_SECONDS:90 SOAK_LINK_LATENCY_MS:1 SOAK_FULL_GC_SECONDS:0 BENCH_REPLICAS:1
 all_faults=replica-kill,link-latency,replica-term,link-stall,redis-freeze,worker-kill,link-reset,redis-restart
 [ "$SOAK_FAULTS" != on ] || SOAK_FAULTS=$all_faults
 for fault in ${SOAK_FAULTS//,/ }; do
@@ -112,7 +114,7 @@ cacert=$bench_run_dir/tls/cert.pem
 curl -sSf --max-time 5 --cacert "$cacert" "$proxy/" >/dev/null || bench_die "GET $proxy/ through Nginx failed"
 
 started=$(date +%s.%N)
-SAMPLER_REDIS_LINK_PORT=$SOAK_PROXY_PORT "$BENCH_PYTHON" "$bench_dir/sampler.py" loop "$bench_run_dir" "$BENCH_REPLICAS" "$BENCH_MANAGEMENT_PORT" \
+SAMPLER_REDIS_LINK_PORT=$SOAK_PROXY_PORT SAMPLER_FULL_GC_SECONDS=$SOAK_FULL_GC_SECONDS "$BENCH_PYTHON" "$bench_dir/sampler.py" loop "$bench_run_dir" "$BENCH_REPLICAS" "$BENCH_MANAGEMENT_PORT" \
   "$BENCH_REDIS_PORT" "$SOAK_SAMPLE_SECONDS" "$report_dir/samples.csv" 2>"$report_dir/sampler.log" &
 sampler_pid=$!
 verify=$report_dir/verify.json

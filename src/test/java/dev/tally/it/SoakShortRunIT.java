@@ -25,7 +25,8 @@ import dev.tally.testsupport.Ports;
  * increment, session or job, a failed request in the ramp, a fault's own check (the 20 increments acknowledged just
  * before Redis was killed must be there after its restart), a service that did not recover by itself, or a resource
  * trend beyond its bound per hour (bench/report.py; over about a minute of samples it can only see a large leak:
- * more than its floor, e.g. 24 MiB of RSS, within that minute). About 4 minutes on 2 cores. The reports (HTML and
+ * more than its floor, e.g. 24 MiB of RSS, within that minute; heap after GC is measured by a full collection every
+ * 20 s). About 4 minutes on 2 cores. The reports (HTML and
  * PNGs) stay in {@code target/soak-short-run/}.
  */
 class SoakShortRunIT {
@@ -43,7 +44,7 @@ class SoakShortRunIT {
 
         Map<String, String> soak = Map.of("SOAK_MINUTES", "2", "SOAK_USERS", "30", "SOAK_SAMPLE_SECONDS", "2",
                 "SOAK_WARMUP_SECONDS", "30", "SOAK_FAULTS", "link-reset,redis-restart", "SOAK_FAULT_FROM", "0.1",
-                "SOAK_FAULT_TO", "0.3", "SOAK_REPORTS", REPORTS.toString());
+                "SOAK_FAULT_TO", "0.3", "SOAK_FULL_GC_SECONDS", "20", "SOAK_REPORTS", REPORTS.toString());
         Run soakRun = run("soak.sh", soak, Duration.ofMinutes(5));
         List<String> lines = soakRun.output().lines().toList();
         String verdict = lines.stream().filter(line -> line.startsWith("soak PASSED") || line.startsWith("soak FAILED"))
