@@ -23,10 +23,12 @@ public class DeadLetterRoutes {
     private static final int MAX_LIMIT = 1000;
 
     private final JobStore store;
+    private final QueueReads reads;
     private final RouteReplies replies;
 
-    public DeadLetterRoutes(JobStore store, RouteReplies replies) {
+    public DeadLetterRoutes(JobStore store, QueueReads reads, RouteReplies replies) {
         this.store = store;
+        this.reads = reads;
         this.replies = replies;
     }
 
@@ -44,7 +46,7 @@ public class DeadLetterRoutes {
             replies.fail(ctx, e);
             return;
         }
-        replies.reply(ctx, 200, store.deadLetters(limit).map(items -> Map.of("items", items)));
+        replies.reply(ctx, 200, reads.deadLetters(limit).map(items -> Map.of("items", items)));
     }
 
     private void redrive(RoutingContext ctx) {

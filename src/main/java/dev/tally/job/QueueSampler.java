@@ -24,14 +24,16 @@ public class QueueSampler {
 
     private static final Logger LOG = Logger.getLogger(QueueSampler.class);
 
-    private final JobStore store;
+    private final JobShards shards;
+    private final QueueReads reads;
     private final JobMetrics metrics;
     private final Duration interval;
     private final FailureEpisode trouble;
     private volatile boolean running;
 
-    public QueueSampler(JobStore store, JobMetrics metrics, JobSettings settings) {
-        this.store = store;
+    QueueSampler(JobShards shards, QueueReads reads, JobMetrics metrics, JobSettings settings) {
+        this.shards = shards;
+        this.reads = reads;
         this.metrics = metrics;
         this.interval = settings.statsInterval();
         this.trouble = new FailureEpisode(LOG, "Job queue sample (the gauges keep the last one)", interval);
@@ -49,7 +51,7 @@ public class QueueSampler {
     private void loop() {
         while (running) {
             try {
-                metrics.sampled(store.shards().discover().flatMap(known -> store.stats())
+                metrics.sampled(shards.discover().flatMap(known -> reads.stats())
                         .await().atMost(interval.plusSeconds(5)));
                 trouble.succeeded();
             } catch (RuntimeException e) {

@@ -39,7 +39,7 @@ class OutstandingBoundTest {
     }
 
     @Inject
-    JobStore store;
+    QueueReads reads;
 
     @Test
     void theBoundHoldsOverEveryShardAndOnlyAFullQueueRefuses() {
@@ -56,6 +56,6 @@ class OutstandingBoundTest {
         assertProblem(refused, 503, tally("job-queue-full"));
         assertNotNull(refused.header("Retry-After"));
         // The queue's statistics add up the shards.
-        assertEquals(30, store.stats().await().atMost(Duration.ofSeconds(10)).queued());
+        assertEquals(30, reads.stats().await().atMost(Duration.ofSeconds(10)).queued());
     }
 }
