@@ -51,7 +51,8 @@ public interface AuthSettings {
         /**
          * {@code tally.auth.quota.check-timeout}: the longest a request waits for its count; past it the request goes
          * on uncounted (fail-open). Far below {@code tally.redis.command-timeout}, so that a frozen Redis does not
-         * add a whole command timeout to every request, those that never touch Redis ({@code GET /}) included.
+         * add a whole command timeout to every request, those that never touch Redis ({@code GET /}) included. A
+         * request queued behind its caller's count on its way ({@link QuotaCounter}) waits at most twice this.
          */
         @WithDefault("200ms")
         Duration checkTimeout();

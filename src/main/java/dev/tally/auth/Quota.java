@@ -1,7 +1,6 @@
 package dev.tally.auth;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,17 +8,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.tally.redis.Keys;
-import dev.tally.redis.LuaScript;
 import dev.tally.redis.RedisGateway;
 import dev.tally.web.ProblemException;
 import dev.tally.web.ProblemWriter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * Pipeline stage "quota" (installed by {@code pipeline/RequestPipeline}, right after {@link Authentication}):
  * requests per second per caller, an API key by its id and an anonymous caller by its client address (the one
- * Nginx forwards, as {@code quarkus.http.proxy.*} resolves it). One script per request counts it in Redis, so
- * every replica shares the count. Past the quota: 429 {@code rate-limited} with {@code Retry-After}; every answer
+ * Nginx forwards, as {@code quarkus.http.proxy.*} resolves it). A script counts it in Redis, so every replica
+ * shares the count: one per request, or one for the requests of a caller that arrive while its last count is on its
+ * way ({@link QuotaCounter}). Past the quota: 429 {@code rate-limited} with {@code Retry-After}; every answer
  * carries the {@code RateLimit-Policy} and {@code RateLimit} fields of draft-ietf-httpapi-ratelimit-headers-11.
  *
  * <p>Redis trouble during the check lets the request through (fail-open, see docs/security.md): the quota
@@ -30,24 +30,22 @@ import io.vertx.ext.web.RoutingContext;
 public class Quota {
 
     private static final Logger LOG = Logger.getLogger(Quota.class);
-    private static final LuaScript SCRIPT = LuaScript.load("auth_quota");
     static final long WINDOW_MS = 1000;
-    private static final List<String> WINDOW_ARGS = List.of(Long.toString(WINDOW_MS));
     private static final String POLICY_FIELD = "RateLimit-Policy";
     private static final String REMAINING_FIELD = "RateLimit";
 
-    private final RedisGateway redis;
+    private final QuotaCounter counter;
     private final Keys keys;
     private final ProblemWriter problems;
     private final AuthSettings.QuotaSettings settings;
     private final Policy keyPolicy;
     private final Policy anonymousPolicy;
 
-    Quota(RedisGateway redis, Keys keys, ProblemWriter problems, AuthSettings settings) {
-        this.redis = redis;
+    Quota(RedisGateway redis, Keys keys, ProblemWriter problems, AuthSettings settings, MeterRegistry registry) {
         this.keys = keys;
         this.problems = problems;
         this.settings = settings.quota();
+        this.counter = new QuotaCounter(redis, this.settings.checkTimeout(), WINDOW_MS, registry);
         if (this.settings.keyRate() < 1 || this.settings.anonymousRate() < 1) {
             throw new IllegalArgumentException("tally.auth.quota.key-rate and anonymous-rate must be at least 1");
         }
@@ -72,13 +70,11 @@ public class Quota {
         }
         // The body handler comes later; hold the body back while Redis answers (it resumes the request).
         ctx.request().pause();
-        redis.script(SCRIPT, List.of(keys.quotaWindow(subject)), WINDOW_ARGS, settings.checkTimeout())
-                .subscribe().with(reply -> {
+        counter.count(keys.quotaWindow(subject), place -> {
             ctx.request().resume();
-            long count = reply.get(0).toLong();
-            long secondsLeft = Math.max(1, (reply.get(1).toLong() + 999) / 1000);
-            String remaining = policy.remaining(count, secondsLeft);
-            if (count > policy.limit) {
+            long secondsLeft = Math.max(1, (place.msLeft() + 999) / 1000);
+            String remaining = policy.remaining(place.count(), secondsLeft);
+            if (place.count() > policy.limit) {
                 Map<String, String> headers = new HashMap<>();
                 headers.put(POLICY_FIELD, policy.field);
                 headers.put(REMAINING_FIELD, remaining);
