@@ -19,10 +19,13 @@ $TALLY_VERIFY_OUT when locust quits; bench/stress.sh and bench/soak.sh read it.
 Environment: TALLY_CA (the run's certificate, deploy/local makes it; unset: no TLS verification, said on
 stderr), TALLY_RUN_ID (name prefix, default from the clock), TALLY_WEIGHTS (browser=4,api=4,jobs=1,live=1),
 TALLY_WAIT (seconds between tasks, "min,max", default 0.5,1.5), TALLY_JOB_TIMEOUT (60 s until a job must be
-final), TALLY_LIVE_TIMEOUT (10 s until a socket must show the value), TALLY_VERIFY_OUT (file for the summary).
+final), TALLY_LIVE_TIMEOUT (10 s until a socket must show the value), TALLY_VERIFY_OUT (file for the summary),
+TALLY_REQUEST_LOG (a file that gets one CSV line per request, flow and check as it ends: epoch seconds, type,
+name, milliseconds, failed 0/1; bench/stress.sh reads it to leave each step's first seconds out).
 Run: locust -f bench/locustfile.py --host https://127.0.0.1:18543 --headless -u 20 -r 5 -t 60s
 """
 
+import csv
 import hashlib
 import itertools
 import json
@@ -556,7 +559,20 @@ def keep_writing_summary(environment, **_kwargs):
     gevent.spawn(loop)
 
 
+_request_log = open(os.environ["TALLY_REQUEST_LOG"], "a", buffering=1 << 16) if os.environ.get("TALLY_REQUEST_LOG") else None
+_request_rows = csv.writer(_request_log) if _request_log is not None else None
+
+
+@events.request.add_listener
+def log_request(request_type, name, response_time, exception=None, **_kwargs):
+    if _request_rows is not None:
+        _request_rows.writerow((f"{time.time():.3f}", request_type, name, f"{response_time:.1f}",
+                                0 if exception is None else 1))
+
+
 @events.quitting.add_listener
 def write_summary(environment, **_kwargs):
+    if _request_log is not None:
+        _request_log.flush()
     print("locustfile: verified " + " ".join(f"{k}={v}" for k, v in summary.items()), file=sys.stderr)
     write_summary_file()

@@ -6,11 +6,13 @@
 # delay, Redis pool wait). Prints the table, the knee (the highest throughput within the bounds, overall and per
 # flow) and what saturates first; leaves per-step CSVs and stress.png in STRESS_REPORTS/stress-<UTC time>/.
 #
-#   bench/stress.sh                                         # at most ~6 steps of 30 s plus a 30 s warm-up
+#   bench/stress.sh                                         # at most ~6 steps of 10 + 30 s plus a 30 s warm-up
 #   STRESS_USERS="10 20 40" STRESS_STEP_SECONDS=30 bench/stress.sh
 #
 # Settings (environment), with defaults: STRESS_USERS (10 20 40 80 160 320: the steps), STRESS_STEP_SECONDS (30),
-# STRESS_WARMUP_SECONDS (30, at the first step's users, not counted), STRESS_MAX_P99_MS (500),
+# STRESS_SETTLE_SECONDS (10: each step runs this much longer and its first seconds are not counted, since all its
+# users start at once and their TLS handshakes and first requests are no steady state; they held a quiet machine's
+# p99 at 380-590 ms with its CPU 20 % busy), STRESS_WARMUP_SECONDS (30, at the first step's users, not counted), STRESS_MAX_P99_MS (500),
 # STRESS_MAX_ERROR_PCT (1), STRESS_WAIT (seconds between a user's tasks, "min,max", 0.5,1.5), STRESS_REPORTS
 # (bench/reports), BENCH_REPLICAS (3) and the ports of bench/lib.sh. Exit 1 if a verification failed (a wrong
 # count, a lost job or session), whatever the bounds.
@@ -19,11 +21,11 @@ export PYTHONDONTWRITEBYTECODE=1 # locust imports the locustfile: no __pycache__
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 : "${STRESS_USERS:=10 20 40 80 160 320}" "${STRESS_STEP_SECONDS:=30}" "${STRESS_WARMUP_SECONDS:=30}"
-: "${STRESS_MAX_P99_MS:=500}" "${STRESS_MAX_ERROR_PCT:=1}" "${STRESS_WAIT:=0.5,1.5}"
+: "${STRESS_MAX_P99_MS:=500}" "${STRESS_MAX_ERROR_PCT:=1}" "${STRESS_WAIT:=0.5,1.5}" "${STRESS_SETTLE_SECONDS:=10}"
 : "${STRESS_REPORTS:=$bench_dir/reports}" "${BENCH_PYTHON:=/usr/bin/python3}"
 BENCH_REPLICAS=${STRESS_REPLICAS:-3}
 BENCH_NGINX=on
-bench_settings STRESS_STEP_SECONDS:10 STRESS_WARMUP_SECONDS:0 STRESS_MAX_P99_MS:1 BENCH_REPLICAS:1
+bench_settings STRESS_STEP_SECONDS:10 STRESS_SETTLE_SECONDS:0 STRESS_WARMUP_SECONDS:0 STRESS_MAX_P99_MS:1 BENCH_REPLICAS:1
 for users in $STRESS_USERS; do [[ "$users" =~ ^[1-9][0-9]*$ ]] || bench_die "STRESS_USERS must list whole numbers"; done
 [[ "$STRESS_MAX_ERROR_PCT" =~ ^[0-9]+(\.[0-9]+)?$ ]] || bench_die "STRESS_MAX_ERROR_PCT must be a number"
 bench_need locust:python3-locust redis-cli:redis-tools curl:curl
@@ -52,39 +54,45 @@ curl -sSf --max-time 5 --cacert "$cacert" "$proxy/" >/dev/null || bench_die "GET
 sample() { "$BENCH_PYTHON" "$bench_dir/sampler.py" once "$bench_run_dir" "$BENCH_REPLICAS" "$BENCH_MANAGEMENT_PORT" "$BENCH_REDIS_PORT"; }
 busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
 
-# run_step DIR USERS SECONDS: one headless locust run; leaves its CSVs, verify.json, before/after samples, step.env.
+# run_step DIR USERS SECONDS SETTLE: one headless locust run of SETTLE + SECONDS, counted after SETTLE (its users
+# all start at once: their TLS handshakes and first requests are not the load's steady state); leaves its CSVs, the
+# request log, verify.json (the whole run), before/after samples of the counted part, step.env.
 run_step() {
-  local dir=$1 users=$2 seconds=$3 cpu0 cpu1 ticks0 ticks1 locust_cpu
+  local dir=$1 users=$2 seconds=$3 settle=$4 cpu0 cpu1 ticks0 ticks1 locust_cpu counted_from
   mkdir -p "$dir"
-  sample >"$dir/before.txt"
-  read -r cpu0 ticks0 < <(busy_ticks)
   TALLY_CA=$cacert TALLY_VERIFY_OUT=$dir/verify.json TALLY_RUN_ID=stress$$-${dir##*/} TALLY_WAIT=$STRESS_WAIT \
-    locust -f "$bench_dir/locustfile.py" --headless --host "$proxy" -u "$users" -r "$users" -t "${seconds}s" \
+  TALLY_REQUEST_LOG=$dir/requests.csv \
+    locust -f "$bench_dir/locustfile.py" --headless --host "$proxy" -u "$users" -r "$users" -t "$((settle + seconds))s" \
     --stop-timeout 20 --csv "$dir/locust" --loglevel WARNING --logfile "$dir/locust.log" >"$dir/locust.out" 2>&1 &
   locust_pid=$!
+  sleep "$settle"
+  counted_from=$(date +%s.%N)
+  sample >"$dir/before.txt"
+  read -r cpu0 ticks0 < <(busy_ticks)
   # The load generator's own CPU, read just before its run ends (a gevent process uses at most one core).
   sleep $((seconds - 2))
-  locust_cpu=$(awk -v hz="$(getconf CLK_TCK)" -v s=$((seconds - 2)) '{ sub(/.*\) /, ""); split($0, f, " ");
+  locust_cpu=$(awk -v hz="$(getconf CLK_TCK)" -v s=$((settle + seconds - 2)) '{ sub(/.*\) /, ""); split($0, f, " ");
     printf "%.0f", 100 * (f[12] + f[13]) / hz / s }' "/proc/$locust_pid/stat" 2>/dev/null || echo 0)
   read -r cpu1 ticks1 < <(busy_ticks)
   sample >"$dir/after.txt"
   wait "$locust_pid" || true # its exit status is 1 on any failure: the CSVs say which
   locust_pid=""
-  echo "users=$users seconds=$seconds locust_cpu_pct=$locust_cpu busy_pct=$(awk -v a=$((cpu1 - cpu0)) -v b=$((ticks1 - ticks0)) \
-    'BEGIN { printf "%.0f", (b > 0) ? 100 * a / b : 0 }')" >"$dir/step.env"
+  echo "users=$users seconds=$seconds settle=$settle counted_from=$counted_from locust_cpu_pct=$locust_cpu" \
+    "busy_pct=$(awk -v a=$((cpu1 - cpu0)) -v b=$((ticks1 - ticks0)) 'BEGIN { printf "%.0f", (b > 0) ? 100 * a / b : 0 }')" \
+    >"$dir/step.env"
 }
 
 first=${STRESS_USERS%% *}
 if [ "$STRESS_WARMUP_SECONDS" -gt 0 ]; then
   bench_say "warm-up: $first users for ${STRESS_WARMUP_SECONDS}s (not counted)"
-  run_step "$report_dir/warmup" "$first" "$STRESS_WARMUP_SECONDS"
+  run_step "$report_dir/warmup" "$first" "$STRESS_WARMUP_SECONDS" 0
 fi
 verify_failures=0
 n=0
 for users in $STRESS_USERS; do
   n=$((n + 1))
   dir=$report_dir/step-$(printf '%03d' "$users")
-  run_step "$dir" "$users" "$STRESS_STEP_SECONDS"
+  run_step "$dir" "$users" "$STRESS_STEP_SECONDS" "$STRESS_SETTLE_SECONDS"
   line=$("$BENCH_PYTHON" "$bench_dir/stress_report.py" step "$dir" "$STRESS_MAX_P99_MS" "$STRESS_MAX_ERROR_PCT")
   verify_failures=$((verify_failures + $(bench_field "$line" check_failures)))
   bench_say "step $n: $users users: $(bench_field "$line" rps) req/s, p50 $(bench_field "$line" p50_ms) ms," \
@@ -101,8 +109,8 @@ echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/
   "$BENCH_REPLICAS replicas and Redis share them"
 echo "- load before: $load_before"
 echo "- load after:  $load_after"
-echo "- steps of ${STRESS_STEP_SECONDS}s (one locust run each, users spawned at once, tasks ${STRESS_WAIT} s apart)," \
-  "after ${STRESS_WARMUP_SECONDS}s of warm-up; bounds p99 <= $STRESS_MAX_P99_MS ms, errors <= $STRESS_MAX_ERROR_PCT%"
+echo "- steps of ${STRESS_STEP_SECONDS}s (one locust run each, users spawned at once, tasks ${STRESS_WAIT} s apart," \
+  "counted after its first ${STRESS_SETTLE_SECONDS}s), after ${STRESS_WARMUP_SECONDS}s of warm-up; bounds p99 <= $STRESS_MAX_P99_MS ms, errors <= $STRESS_MAX_ERROR_PCT%"
 echo
 "$BENCH_PYTHON" "$bench_dir/stress_report.py" knee "$report_dir" "$STRESS_MAX_P99_MS" "$STRESS_MAX_ERROR_PCT"
 bench_say "done in ${SECONDS}s"

@@ -4,12 +4,15 @@
   stress_report.py step STEP_DIR MAX_P99_MS MAX_ERROR_PCT   one line of key=value for the step (pass=1|0)
   stress_report.py knee DIR MAX_P99_MS MAX_ERROR_PCT        the markdown table, the knee, what saturates there
 
-A step dir holds locust_stats.csv (locust --csv), verify.json (bench/locustfile.py) and before.txt / after.txt
-(bench/sampler.py once, at the step's start and end) plus step.env (users, seconds, locust_cpu_pct, busy_pct).
+A step dir holds locust_stats.csv (locust --csv), requests.csv (the locustfile's TALLY_REQUEST_LOG: one line per
+request), verify.json (bench/locustfile.py) and before.txt / after.txt (bench/sampler.py once, at the start and the
+end of the counted part) plus step.env (users, seconds, settle, counted_from, locust_cpu_pct, busy_pct). With a
+request log, a step counts only what ended from counted_from on: its first `settle` seconds are left out.
 """
 
 import csv
 import json
+import math
 import os
 import sys
 
@@ -39,10 +42,42 @@ def num(row, key):
         return 0.0
 
 
+def percentile(sorted_ms, q):
+    """Nearest rank: the smallest value with at least q of all values at or below it."""
+    return sorted_ms[max(0, math.ceil(q * len(sorted_ms)) - 1)] if sorted_ms else 0.0
+
+
+def rows_from_log(path, since):
+    """locust_stats.csv's rows (those step() reads) from the locustfile's request log, counting only what ended at
+    or after `since`: a step's first seconds (every user starting at once: TLS handshakes, first requests of one
+    Python process) are left out, so that the step measures its steady state."""
+    by_name = {}
+    with open(path) as f:
+        for t, kind, name, ms, failed in (r for r in csv.reader(f) if len(r) == 5):
+            if float(t) >= since:
+                entry = by_name.setdefault((kind, name), ([], [0]))
+                entry[0].append(float(ms))
+                entry[1][0] += int(failed)
+
+    def row(kind, name, times, failures):
+        times.sort()
+        return {"Type": kind, "Name": name, "Request Count": len(times), "Failure Count": failures,
+                "50%": percentile(times, 0.5), "99%": percentile(times, 0.99)}
+
+    rows = [row(kind, name, times, failed[0]) for (kind, name), (times, failed) in by_name.items()]
+    every = [ms for times, _ in by_name.values() for ms in times]
+    rows.append(row("", "Aggregated", every, sum(failed[0] for _, failed in by_name.values())))
+    return rows
+
+
 def step(d, max_p99, max_errors):
-    with open(os.path.join(d, "locust_stats.csv")) as f:
-        rows = list(csv.DictReader(f))
     env = keyvalues(os.path.join(d, "step.env"))
+    log = os.path.join(d, "requests.csv")
+    if os.path.exists(log) and "counted_from" in env:
+        rows = rows_from_log(log, env["counted_from"])
+    else:
+        with open(os.path.join(d, "locust_stats.csv")) as f:
+            rows = list(csv.DictReader(f))
     seconds = env.get("seconds", 1)
     http = [r for r in rows if r["Type"] not in ("FLOW", "CHECK", "") and r["Name"] != "Aggregated"]
     agg = next(r for r in rows if r["Name"] == "Aggregated")

@@ -19,15 +19,15 @@ import dev.tally.testsupport.Ports;
 
 /**
  * The short run of issue 15's stress and soak suite, in the test command: a small ramp ({@code bench/stress.sh},
- * two 15 s steps) and a 2-minute soak with two faults ({@code bench/soak.sh}: every Redis connection reset, then
- * Redis killed with -9 and restarted from its append-only file), each on its own 3-replica stack behind Nginx with
- * TLS, driven by the locust users of {@code bench/locustfile.py}, every answer verified. Fails on a lost or wrong
- * increment, session or job, a failed request in the ramp, a fault's own check (the 20 increments acknowledged just
- * before Redis was killed must be there after its restart), a service that did not recover by itself, or a resource
- * trend beyond its bound per hour (bench/report.py; over about a minute of samples it can only see a large leak:
- * more than its floor, e.g. 24 MiB of RSS, within that minute; heap after GC is measured by a full collection every
- * 20 s). About 4 minutes on 2 cores. The reports (HTML and
- * PNGs) stay in {@code target/soak-short-run/}.
+ * two 15 s steps, each counted after its first 5 s) and a 2-minute soak with two faults ({@code bench/soak.sh}:
+ * every Redis connection reset, then Redis killed with -9 and restarted from its append-only file), each on its own
+ * 3-replica stack behind Nginx with TLS, driven by the locust users of {@code bench/locustfile.py}, every answer
+ * verified. Fails on a lost or wrong increment, session or job, a failed request in the ramp, a fault's own check
+ * (the 20 increments acknowledged just before Redis was killed must be there after its restart), a service that did
+ * not recover by itself, or a resource trend beyond its bound per hour (bench/report.py; over about a minute of
+ * samples it can only see a large leak: more than its floor, e.g. 24 MiB of RSS, within that minute; heap after GC
+ * is measured by a full collection every 20 s). About 4 minutes on 2 cores. The reports (HTML and PNGs) stay in
+ * {@code target/soak-short-run/}.
  */
 class SoakShortRunIT {
 
@@ -37,7 +37,7 @@ class SoakShortRunIT {
     @Test
     void aSmallRampAndATwoMinuteSoakWithTwoFaultsLoseNothingAndShowNoLeak() throws Exception {
         Map<String, String> ramp = Map.of("STRESS_USERS", "10 30", "STRESS_STEP_SECONDS", "15",
-                "STRESS_WARMUP_SECONDS", "0", "STRESS_REPORTS", REPORTS.toString());
+                "STRESS_SETTLE_SECONDS", "5", "STRESS_WARMUP_SECONDS", "0", "STRESS_REPORTS", REPORTS.toString());
         Run stress = run("stress.sh", ramp, Duration.ofMinutes(3));
         assertEquals(0, stress.exitCode(), "bench/stress.sh failed a verification:\n" + stress.tail());
         assertTrue(stress.output().contains("knee"), "bench/stress.sh reported no knee:\n" + stress.tail());
