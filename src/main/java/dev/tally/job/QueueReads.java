@@ -51,9 +51,10 @@ class QueueReads {
     private Uni<QueueStats> stats(JobShard shard) {
         JobKeys k = shards.keys(shard);
         Uni<Response> length = redis.command("XLEN", k.stream());
-        // Refused (NOJobStore.GROUP, no such key) when no worker has made the shard's group yet: nothing was delivered.
-        Uni<Optional<Response>> pending = ifThere(redis.command("XPENDING", k.stream(), JobStore.GROUP)); // [count, oldest, ...]
-        Uni<Optional<Response>> groups = ifThere(redis.command("XINFO", "JobStore.GROUPS", k.stream()));
+        // Refused (NOGROUP, no such key) when no worker has made the shard's group yet: nothing was delivered.
+        // [count, oldest, ...]
+        Uni<Optional<Response>> pending = ifThere(redis.command("XPENDING", k.stream(), JobStore.GROUP));
+        Uni<Optional<Response>> groups = ifThere(redis.command("XINFO", "GROUPS", k.stream()));
         Uni<Response> retrying = redis.command("ZCARD", k.retries());
         Uni<Response> deadLetters = redis.command("XLEN", k.deadLetters());
         // collectFailures: while Redis is down all five fail, and Mutiny would log each failure after the first
@@ -62,7 +63,7 @@ class QueueReads {
                 .asTuple().flatMap(t -> stats(k, t));
     }
 
-    /** The stats from XLEN, XPENDING, XINFO JobStore.GROUPS, the retry set's and the dead letters' sizes. */
+    /** The stats from XLEN, XPENDING, XINFO GROUPS, the retry set's and the dead letters' sizes. */
     private Uni<QueueStats> stats(JobKeys shard,
             Tuple5<Response, Optional<Response>, Optional<Response>, Response, Response> t) {
         long now = System.currentTimeMillis();
