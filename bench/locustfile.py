@@ -72,6 +72,7 @@ summary = {
     "sessions_checked": 0,  # read-backs that compared visits and attributes
     "sessions_wrong": 0,
     "sessions_lost": 0,  # a live session the server no longer knew
+    "sessions_interrupted": 0,  # a replacement under way when locust stopped the user: not checked, not lost
     "visits_uncertain": 0,
     "patches_uncertain": 0,  # patches without a definite answer: the next read tells whether they applied
     "jobs_accepted": 0,
@@ -175,8 +176,12 @@ class BrowserUser(TallyUser):
         self.attributes_maybe = None  # the state after a patch without a definite answer, until a read tells
         self.visits = 0
         self.visits_uncertain = 0
+        # Creating with a cookie drops the old session. Until the answer names the new one, neither cookie is known
+        # to be live: if locust stops this user meanwhile, its final read has nothing to check.
+        self.replacing = True
         ctx, r = self.send("POST", "/api/v1/sessions", "browser: create session", json=self.attributes,
                            headers=self.headers())
+        self.replacing = False
         with ctx:
             cookie = r.headers.get("Set-Cookie", "")
             if r.status_code != 201 or not cookie.startswith(COOKIE + "="):
@@ -215,14 +220,16 @@ class BrowserUser(TallyUser):
         if not self.ensure_session():
             return
         # Sent once, never retried: a visit is not idempotent, and an answer like a 503 after Redis froze may come
-        # for a visit that did count once Redis went on.
+        # for a visit that did count once Redis went on. Uncertain from the moment it is sent: if locust stops this
+        # user before the answer, the visit may have counted, and the final read may show it.
+        self.visits_uncertain += 1
         with self.client.post("/api/v1/sessions/current/visits", name="browser: visit", headers=self.headers(),
                               catch_response=True) as r:
             if not definite(r):
                 # It may or may not have counted: the next answer with the count tells, so it is not a loss.
                 count("visits_uncertain")
-                self.visits_uncertain += 1
                 return r.failure(f"visit: no definite answer ({r.status_code} {problem_type(r)})")
+            self.visits_uncertain -= 1
             if r.status_code == 404:
                 self.cookie = None
                 return fail(r, "visit: the session is gone", "sessions_lost")
@@ -273,7 +280,9 @@ class BrowserUser(TallyUser):
         self.new_session()
 
     def on_stop(self):
-        if self.cookie is not None:
+        if getattr(self, "replacing", False):
+            count("sessions_interrupted")
+        elif self.cookie is not None:
             self.read_back("browser: final read")
 
 

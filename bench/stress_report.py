@@ -7,7 +7,10 @@
 A step dir holds locust_stats.csv (locust --csv), requests.csv (the locustfile's TALLY_REQUEST_LOG: one line per
 request), verify.json (bench/locustfile.py) and before.txt / after.txt (bench/sampler.py once, at the start and the
 end of the counted part) plus step.env (users, seconds, settle, counted_from, locust_cpu_pct, busy_pct). With a
-request log, a step counts only what ended from counted_from on: its first `settle` seconds are left out.
+request log, a step counts only what started from counted_from until counted_until: its first `settle` seconds and the
+users' final checks at its end are left out. The step's
+p50 and p99 are over HTTP requests only; a flow's end-to-end time (a job from submit until final, which includes its
+polls) has its own column, as it is a wait the user chose, not a request's latency.
 """
 
 import csv
@@ -47,14 +50,17 @@ def percentile(sorted_ms, q):
     return sorted_ms[max(0, math.ceil(q * len(sorted_ms)) - 1)] if sorted_ms else 0.0
 
 
-def rows_from_log(path, since):
-    """locust_stats.csv's rows (those step() reads) from the locustfile's request log, counting only what ended at
-    or after `since`: a step's first seconds (every user starting at once: TLS handshakes, first requests of one
-    Python process) are left out, so that the step measures its steady state."""
+def rows_from_log(path, since, until):
+    """locust_stats.csv's rows (those step() reads) from the locustfile's request log, counting only what started
+    at or after `since`: a step's first seconds (every user starting at once: TLS handshakes, first requests of one
+    Python process) are left out, so that the step measures its steady state. By start, not by end: a request begun
+    in that burst and answered seconds later belongs to the burst (at 320 users such requests, ending just after
+    `since`, made a step's p99 5.9 s where its own requests' was 0.35 s). What starts after `until` is the users'
+    final checks as locust stops them, a burst of reads that is no part of the load."""
     by_name = {}
     with open(path) as f:
-        for t, kind, name, ms, failed in (r for r in csv.reader(f) if len(r) == 5):
-            if float(t) >= since:
+        for ended, kind, name, ms, failed in (r for r in csv.reader(f) if len(r) == 5):
+            if since <= float(ended) - float(ms) / 1000 < until:
                 entry = by_name.setdefault((kind, name), ([], [0]))
                 entry[0].append(float(ms))
                 entry[1][0] += int(failed)
@@ -65,20 +71,24 @@ def rows_from_log(path, since):
                 "50%": percentile(times, 0.5), "99%": percentile(times, 0.99)}
 
     rows = [row(kind, name, times, failed[0]) for (kind, name), (times, failed) in by_name.items()]
-    every = [ms for times, _ in by_name.values() for ms in times]
-    rows.append(row("", "Aggregated", every, sum(failed[0] for _, failed in by_name.values())))
+    requests = {key: entry for key, entry in by_name.items() if key[0] not in ("FLOW", "CHECK")}
+    every = [ms for times, _ in requests.values() for ms in times]
+    rows.append(row("", "Aggregated", every, sum(failed[0] for _, failed in requests.values())))
     return rows
 
 
 def step(d, max_p99, max_errors):
     env = keyvalues(os.path.join(d, "step.env"))
     log = os.path.join(d, "requests.csv")
+    seconds = env.get("seconds", 1)
     if os.path.exists(log) and "counted_from" in env:
-        rows = rows_from_log(log, env["counted_from"])
+        until = env.get("counted_until", math.inf)
+        rows = rows_from_log(log, env["counted_from"], until)
+        if until < math.inf:
+            seconds = until - env["counted_from"]
     else:
         with open(os.path.join(d, "locust_stats.csv")) as f:
             rows = list(csv.DictReader(f))
-    seconds = env.get("seconds", 1)
     http = [r for r in rows if r["Type"] not in ("FLOW", "CHECK", "") and r["Name"] != "Aggregated"]
     agg = next(r for r in rows if r["Name"] == "Aggregated")
     requests = sum(num(r, "Request Count") for r in http)

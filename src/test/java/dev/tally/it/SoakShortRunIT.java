@@ -19,10 +19,10 @@ import dev.tally.testsupport.Ports;
 
 /**
  * The short run of issue 15's stress and soak suite, in the test command: a small ramp ({@code bench/stress.sh},
- * two 15 s steps, each counted after its first 5 s) and a 2-minute soak with two faults ({@code bench/soak.sh}:
- * every Redis connection reset, then Redis killed with -9 and restarted from its append-only file), each on its own
- * 3-replica stack behind Nginx with TLS, driven by the locust users of {@code bench/locustfile.py}, every answer
- * verified. Fails on a lost or wrong increment, session or job, a failed request in the ramp, a fault's own check
+ * two 15 s steps, each counted after its first 5 s and 60 ms per user) and a 2-minute soak with two faults
+ * ({@code bench/soak.sh}: every Redis connection reset, then Redis killed with -9 and restarted from its append-only
+ * file), each on its own 3-replica stack behind Nginx with TLS, driven by the locust users of
+ * {@code bench/locustfile.py}, every answer verified. Fails on a lost or wrong increment, session or job, a failed request in the ramp, a fault's own check
  * (the 20 increments acknowledged just before Redis was killed must be there after its restart), a service that did
  * not recover by itself, or a resource trend beyond its bound per hour (bench/report.py; over about a minute of
  * samples it can only see a large leak: more than its floor, e.g. 24 MiB of RSS, within that minute; heap after GC
