@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Tally beside the stack it stands on, in one sitting on one redis-server: a bare Vert.x server with the Vert.x
-# Redis client (bench/peer/vertx, the vertx-core and vertx-redis-client versions of Quarkus' BOM, from ~/.m2) and a
-# tiny Spring Boot WebFlux + Spring Data Redis reactive counter (bench/peer/spring), each serving GET / and
-# POST .../increment (one INCRBY). Prints req/s and p99 for each, and Tally ÷ bare, Tally ÷ Spring.
+# Redis client (bench/peer/vertx, the vertx-core and vertx-redis-client versions of Quarkus' BOM, from ~/.m2), the
+# same two routes on Tally's Quarkus with none of Tally's features (bench/peer/quarkus: Quarkus REST and the Quarkus
+# Redis client alone, the framework's floor) and a tiny Spring Boot WebFlux + Spring Data Redis reactive counter
+# (bench/peer/spring), each serving GET / and POST .../increment (one INCRBY). Prints req/s and p99 for each, and
+# Tally ÷ each peer, and the Quarkus floor ÷ bare (what the framework keeps of the bare server).
 #
 #   bench/peer.sh                          # ~7 minutes with the defaults (plus a first Spring build with downloads)
 #   BENCH_PEER_BASELINE=/tmp/main-app bench/peer.sh   # also another Tally build (a quarkus-app dir) side by side
+#   BENCH_PEER_VARIANTS="no-quota:TALLY_AUTH_QUOTA_ENABLED=false" bench/peer.sh   # also this build with settings
 #
 # Settings (environment), with defaults: BENCH_WARMUP_ROUNDS (3), BENCH_WARMUP_SECONDS (10), BENCH_ROUNDS (3),
-# BENCH_SECONDS (10), BENCH_PEERS ("vertx spring"), BENCH_PEER_VERTX_PORT (18280), BENCH_PEER_SPRING_PORT (18380),
-# BENCH_PEER_BASELINE (unset: a directory holding another Tally build's quarkus-run.jar), BENCH_PEER_BASELINE_PORT
+# BENCH_SECONDS (10), BENCH_PEERS ("vertx quarkus spring"; vertx is always run), BENCH_PEER_VERTX_PORT (18280),
+# BENCH_PEER_QUARKUS_PORT (18580), BENCH_PEER_SPRING_PORT (18380),
+# BENCH_PEER_BASELINE (unset: a directory holding another Tally build's quarkus-run.jar), BENCH_PEER_VARIANTS (unset:
+# space-separated NAME:KEY=VALUE,KEY=VALUE...; each runs this build with those settings added to its environment, on
+# the ports after the baseline's, so that what a feature costs is measured in the same sitting), BENCH_PEER_BASELINE_PORT
 # (18480, management +1000), BENCH_PEER_START_TIMEOUT (90 s), and the ports and others listed in bench/lib.sh.
 # Everything listens on 127.0.0.1; every process started here is stopped by its PID on exit. Exits 1 on a build
 # or start failure, a non-2xx response, a socket error or a counter that disagrees with the responses.
@@ -18,13 +24,14 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 : "${BENCH_WARMUP_ROUNDS:=3}" "${BENCH_WARMUP_SECONDS:=10}" "${BENCH_ROUNDS:=3}" "${BENCH_SECONDS:=10}"
-: "${BENCH_PEERS:=vertx spring}" "${BENCH_PEER_VERTX_PORT:=18280}" "${BENCH_PEER_SPRING_PORT:=18380}"
+: "${BENCH_PEERS:=vertx quarkus spring}" "${BENCH_PEER_VERTX_PORT:=18280}" "${BENCH_PEER_SPRING_PORT:=18380}"
+: "${BENCH_PEER_QUARKUS_PORT:=18580}"
 : "${BENCH_PEER_BASELINE_PORT:=18480}" "${BENCH_PEER_START_TIMEOUT:=90}"
 bench_settings BENCH_WARMUP_ROUNDS:0 BENCH_WARMUP_SECONDS:1 BENCH_ROUNDS:1 BENCH_SECONDS:1 BENCH_CONNECTIONS:1 \
-  BENCH_WRK_THREADS:1 BENCH_PEER_VERTX_PORT:1 BENCH_PEER_SPRING_PORT:1 BENCH_PEER_BASELINE_PORT:1 \
+  BENCH_WRK_THREADS:1 BENCH_PEER_VERTX_PORT:1 BENCH_PEER_SPRING_PORT:1 BENCH_PEER_QUARKUS_PORT:1 BENCH_PEER_BASELINE_PORT:1 \
   BENCH_PEER_START_TIMEOUT:1
 for peer in $BENCH_PEERS; do
-  case $peer in vertx | spring) ;; *) bench_die "BENCH_PEERS takes vertx and/or spring, got '$peer'" ;; esac
+  case $peer in vertx | quarkus | spring) ;; *) bench_die "BENCH_PEERS takes vertx, quarkus and spring, got '$peer'" ;; esac
 done
 [[ " $BENCH_PEERS " == *" vertx "* ]] || bench_die "BENCH_PEERS must include vertx: the ratios are against it"
 bench_need wrk:wrk curl:curl redis-cli:redis-tools
@@ -62,14 +69,25 @@ for jar in io/vertx/vertx-core/$vertx_version/vertx-core-$vertx_version.jar \
 done
 bench_say "bare peer: vertx-core $vertx_version, vertx-redis-client $redis_client_version, netty $netty_version"
 
+# build_peer NAME DIR ARTIFACT MAVEN_ARGS...: builds a peer's Maven project unless ARTIFACT is newer than its sources.
+build_peer() {
+  local name=$1 dir=$2 artifact=$3
+  shift 3
+  if [ ! -f "$artifact" ] || [ -n "$(find "$dir/src" "$dir/pom.xml" -newer "$artifact" -print -quit)" ]; then
+    bench_say "building the $name peer ($dir; the first time may download from Maven Central)..."
+    (cd "$dir" && JAVA_HOME=$java_home timeout 900 "$bench_root/mvnw" -B -q -f pom.xml package -DskipTests "$@") ||
+      bench_die "the $name peer did not build"
+  fi
+}
+quarkus_dir=$bench_dir/peer/quarkus
+quarkus_jar=$quarkus_dir/target/quarkus-app/quarkus-run.jar
+if [[ " $BENCH_PEERS " == *" quarkus "* ]]; then
+  build_peer Quarkus "$quarkus_dir" "$quarkus_jar" -Dquarkus.platform.version="$quarkus_version"
+fi
 spring_dir=$bench_dir/peer/spring
 spring_jar=$spring_dir/target/spring-peer.jar
 if [[ " $BENCH_PEERS " == *" spring "* ]]; then
-  if [ ! -f "$spring_jar" ] || [ -n "$(find "$spring_dir/src" "$spring_dir/pom.xml" -newer "$spring_jar" -print -quit)" ]; then
-    bench_say "building the Spring peer (bench/peer/spring, first time downloads Spring Boot from Maven Central)..."
-    (cd "$spring_dir" && JAVA_HOME=$java_home timeout 900 "$bench_root/mvnw" -B -q -f pom.xml package -DskipTests) ||
-      bench_die "the Spring peer did not build"
-  fi
+  build_peer Spring "$spring_dir" "$spring_jar"
 fi
 
 # ---- start everything: Tally's stack (with its redis-server), then the peers on the same Redis ----
@@ -89,7 +107,14 @@ stop_peers() {
 trap 'stop_peers; bench_stack_stop' EXIT
 trap 'exit 130' INT TERM
 
-for port in $BENCH_PEER_VERTX_PORT $BENCH_PEER_SPRING_PORT $BENCH_PEER_BASELINE_PORT $((BENCH_PEER_BASELINE_PORT + 1000)); do
+variant_ports=()
+for variant in ${BENCH_PEER_VARIANTS:-}; do
+  [[ "$variant" =~ ^[a-z0-9-]+:[A-Z0-9_]+=[^,]*(,[A-Z0-9_]+=[^,]*)*$ ]] ||
+    bench_die "BENCH_PEER_VARIANTS: '$variant' is not NAME:KEY=VALUE[,KEY=VALUE...]"
+  variant_ports+=($((BENCH_PEER_BASELINE_PORT + ${#variant_ports[@]} / 2 + 1)) $((BENCH_PEER_BASELINE_PORT + 1001 + ${#variant_ports[@]} / 2)))
+done
+for port in $BENCH_PEER_VERTX_PORT $BENCH_PEER_QUARKUS_PORT $BENCH_PEER_SPRING_PORT $BENCH_PEER_BASELINE_PORT \
+  $((BENCH_PEER_BASELINE_PORT + 1000)) "${variant_ports[@]}"; do
   bench_port_free "$port" || bench_die "port $port is in use; set the BENCH_PEER_*_PORT settings"
 done
 load_before=$(uptime)
@@ -115,26 +140,44 @@ start_peer() {
   bench_say "$name ready (pid $peer_pid) on http://127.0.0.1:$port"
 }
 
-declare -A url pid key_of
+declare -A url pid key_of label
 servers=(tally)
 url[tally]=http://127.0.0.1:$BENCH_PORT pid[tally]=$bench_replica_pid
-if [ -n "${BENCH_PEER_BASELINE:-}" ]; then
-  # The same environment deploy/local/up and bench/lib.sh give a replica.
-  start_peer baseline "$BENCH_PEER_BASELINE_PORT" env QUARKUS_HTTP_PORT="$BENCH_PEER_BASELINE_PORT" \
-    QUARKUS_MANAGEMENT_PORT=$((BENCH_PEER_BASELINE_PORT + 1000)) QUARKUS_HTTP_HOST=127.0.0.1 \
+declare -A is_tally=([tally]=1)
+# start_tally NAME PORT APP_DIR [KEY=VALUE...]: another Tally replica (a quarkus-app dir) on PORT (management PORT +
+# 1000), with the environment deploy/local/up and bench/lib.sh give one, plus the settings given.
+start_tally() {
+  local name=$1 port=$2 app=$3
+  shift 3
+  start_peer "$name" "$port" env QUARKUS_HTTP_PORT="$port" \
+    QUARKUS_MANAGEMENT_PORT=$((port + 1000)) QUARKUS_HTTP_HOST=127.0.0.1 \
     QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_REDIS_HOSTS="redis://127.0.0.1:$BENCH_REDIS_PORT" \
-    TALLY_INSTANCE_ID=bench-baseline TALLY_OPS_TOKEN="$(cat "$bench_run_dir/ops-token")" TALLY_SESSION_COOKIE_SECURE=false \
+    TALLY_INSTANCE_ID="bench-$name" TALLY_OPS_TOKEN="$(cat "$bench_run_dir/ops-token")" TALLY_SESSION_COOKIE_SECURE=false \
     TALLY_AUTH_QUOTA_KEY_RATE="${BENCH_QUOTA_RATE:-1000000}" TALLY_AUTH_QUOTA_ANONYMOUS_RATE="${BENCH_QUOTA_RATE:-1000000}" \
     TALLY_AUTH_ANONYMOUS_SCOPES="${BENCH_ANONYMOUS_SCOPES:-counters:read,counters:write,counters:admin,jobs:submit,jobs:admin,work}" \
-    "$java" --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED ${TALLY_JAVA_OPTS:-} -jar "$BENCH_PEER_BASELINE/quarkus-run.jar"
-  servers+=(baseline) url[baseline]=http://127.0.0.1:$BENCH_PEER_BASELINE_PORT pid[baseline]=$peer_pid
+    "$@" "$java" --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED ${TALLY_JAVA_OPTS:-} -jar "$app/quarkus-run.jar"
+  servers+=("$name") url[$name]=http://127.0.0.1:$port pid[$name]=$peer_pid is_tally[$name]=1
+}
+if [ -n "${BENCH_PEER_BASELINE:-}" ]; then
+  start_tally baseline "$BENCH_PEER_BASELINE_PORT" "$BENCH_PEER_BASELINE"
 fi
+variant_port=$BENCH_PEER_BASELINE_PORT
+for variant in ${BENCH_PEER_VARIANTS:-}; do
+  variant_port=$((variant_port + 1))
+  IFS=, read -r -a variant_settings <<<"${variant#*:}"
+  start_tally "${variant%%:*}" "$variant_port" "$bench_root/target/quarkus-app" "${variant_settings[@]}"
+  label[${variant%%:*}]="Tally, ${variant#*:}"
+done
 for peer in $BENCH_PEERS; do
   case $peer in
     vertx)
       start_peer bare-vertx "$BENCH_PEER_VERTX_PORT" "$java" -cp "$vertx_cp" "$bench_dir/peer/vertx/BarePeer.java" \
         "$BENCH_PEER_VERTX_PORT" "$BENCH_REDIS_PORT"
       url[vertx]=http://127.0.0.1:$BENCH_PEER_VERTX_PORT key_of[vertx]=peer:vertx: ;;
+    quarkus)
+      start_peer quarkus-rest "$BENCH_PEER_QUARKUS_PORT" "$java" -Dquarkus.http.port="$BENCH_PEER_QUARKUS_PORT" \
+        -Dquarkus.redis.hosts="redis://127.0.0.1:$BENCH_REDIS_PORT" -jar "$quarkus_jar"
+      url[quarkus]=http://127.0.0.1:$BENCH_PEER_QUARKUS_PORT key_of[quarkus]=peer:quarkus: ;;
     spring)
       start_peer spring-webflux "$BENCH_PEER_SPRING_PORT" "$java" -jar "$spring_jar" --server.address=127.0.0.1 \
         --server.port="$BENCH_PEER_SPRING_PORT" --spring.data.redis.host=127.0.0.1 \
@@ -150,7 +193,7 @@ bench_replica_pids+=" ${peer_pids[*]}"
 # its API, on the same server; a peer: the Redis key it increments).
 increment() {
   local line value ok
-  if [ "$1" = tally ] || [ "$1" = baseline ]; then
+  if [ -n "${is_tally[$1]:-}" ]; then
     bench_increment "${url[$1]}/api/v1/counters/$2" "${url[$1]}/api/v1/counters/$2" "$3" "$raw"
     return
   fi
@@ -216,23 +259,37 @@ spread() {
     sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f–%.0f", lo, hi }'
 }
 
-declare -A label=([tally]="Tally (this build)" [baseline]="Tally ($BENCH_PEER_BASELINE)" [vertx]="bare Vert.x + Redis client"
-  [spring]="Spring WebFlux + Data Redis")
-echo "## Tally beside a bare Vert.x server and a Spring WebFlux counter (bench/peer.sh)"
+label+=([tally]="Tally (this build)" [baseline]="Tally (${BENCH_PEER_BASELINE:-})" [vertx]="bare Vert.x + Redis client"
+  [quarkus]="Quarkus REST + Redis client, no Tally features" [spring]="Spring WebFlux + Data Redis")
+# The ratio columns, NUMERATOR:DENOMINATOR:TITLE: Tally against each peer; the Quarkus floor against the bare server
+# (what the framework alone keeps of it) and Tally against that floor (what Tally's own features keep of it).
+ratios=("tally:vertx:Tally ÷ bare")
+[ -z "${url[quarkus]:-}" ] || ratios+=("quarkus:vertx:Quarkus floor ÷ bare" "tally:quarkus:Tally ÷ Quarkus floor")
+[ -z "${url[spring]:-}" ] || ratios+=("tally:spring:Tally ÷ Spring")
+echo "## Tally beside a bare Vert.x server, its Quarkus floor and a Spring WebFlux counter (bench/peer.sh)"
 echo
 bench_machine
 bench_conditions "$load_before" "$load_after" "$cpu" "the servers, Redis and wrk"
 echo "- peers: vertx-core $vertx_version + vertx-redis-client $redis_client_version (netty $netty_version)," \
-  "$(nproc) verticles, pool 32; Spring Boot $(sed -n '/<parent>/,/<\/parent>/s:.*<version>\(.*\)</version>.*:\1:p' "$spring_dir/pom.xml")" \
+  "$(nproc) verticles, pool 32; Quarkus $quarkus_version REST + Redis client (bench/peer/quarkus), pool 32;" \
+  "Spring Boot $(sed -n '/<parent>/,/<\/parent>/s:.*<version>\(.*\)</version>.*:\1:p' "$spring_dir/pom.xml")" \
   "WebFlux + Data Redis reactive (Lettuce), defaults; all on redis-server port $BENCH_REDIS_PORT"
 echo "- warm-up: $BENCH_WARMUP_ROUNDS x ${BENCH_WARMUP_SECONDS}s of increment then GET / per server, not counted;" \
   "measured: $BENCH_ROUNDS rounds of ${BENCH_SECONDS}s each, interleaved across servers; wrk -t$BENCH_WRK_THREADS" \
   "-c$BENCH_CONNECTIONS; median (range)"
 echo
 printf '| |'; for s in "${servers[@]}"; do printf ' %s |' "${label[$s]}"; done
-printf ' Tally ÷ bare |'; [ -z "${url[spring]:-}" ] || printf ' Tally ÷ Spring |'; echo
-printf '|---|'; for s in "${servers[@]}"; do printf -- '---:|'; done
-printf -- '---:|'; [ -z "${url[spring]:-}" ] || printf -- '---:|'; echo
+for r in "${ratios[@]}"; do printf ' %s |' "${r#*:*:}"; done; echo
+printf '|---|'; for s in "${servers[@]}" "${ratios[@]}"; do printf -- '---:|'; done; echo
+# ratio_cells FUNCTION ARGS...: one cell per ratio column, FUNCTION SERVER ARGS... giving each side's figure.
+ratio_cells() {
+  local r num den rest
+  for r in "${ratios[@]}"; do
+    IFS=: read -r num den rest <<<"$r"
+    printf ' %s |' "$(bench_ratio "$("$1" "$num" "${@:2}")" "$("$1" "$den" "${@:2}")")"
+  done
+}
+rss_of() { bench_rss_mib "${pid[$1]}"; }
 # row LABEL ARRAY KEY FORMAT: medians (with their range for rates) per server, then the ratios of the medians.
 row() {
   local s
@@ -244,8 +301,7 @@ row() {
       printf " $4 |" "$(median "$s" "$2" "$3")"
     fi
   done
-  printf ' %s |' "$(bench_ratio "$(median tally "$2" "$3")" "$(median vertx "$2" "$3")")"
-  [ -z "${url[spring]:-}" ] || printf ' %s |' "$(bench_ratio "$(median tally "$2" "$3")" "$(median spring "$2" "$3")")"
+  ratio_cells median "$2" "$3"
   echo
 }
 row "GET / req/s" get rps
@@ -253,9 +309,8 @@ row "GET / p99 ms" get p99_ms "%.2f"
 row "POST increment req/s" inc rps
 row "increment p99 ms" inc p99_ms "%.2f"
 printf '| RSS after the runs, MiB |'
-for s in "${servers[@]}"; do printf ' %s |' "$(bench_rss_mib "${pid[$s]}")"; done
-printf ' %s |' "$(bench_ratio "$(bench_rss_mib "${pid[tally]}")" "$(bench_rss_mib "${pid[vertx]}")")"
-[ -z "${url[spring]:-}" ] || printf ' %s |' "$(bench_ratio "$(bench_rss_mib "${pid[tally]}")" "$(bench_rss_mib "${pid[spring]}")")"
+for s in "${servers[@]}"; do printf ' %s |' "$(rss_of "$s")"; done
+ratio_cells rss_of
 echo
 echo
 [ ${#warm_notes[@]} -eq 0 ] || printf -- '- note, not counted: %s\n' "${warm_notes[@]}"

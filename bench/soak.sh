@@ -25,7 +25,8 @@
 # Fails (exit 1) on any failed request (with faults: only on losses, since a request cut by a fault may fail), any
 # wrong count, lost session or lost job, a fault's own check, a service that did not recover within 120 s after a
 # fault, or a resource trend beyond its bound per hour (bench/report.py says how it is fitted); the last line
-# states the figures. Settings (environment), with defaults: SOAK_MINUTES (30), SOAK_USERS (40),
+# states the figures. Settings (environment), with defaults: SOAK_MINUTES (30), SOAK_USERS (160: about half the
+# knee, which bench/stress.sh measured at 320 users, 431 req/s, on a quiet 2-core machine),
 # SOAK_SAMPLE_SECONDS (5), SOAK_WARMUP_SECONDS (a third of the run, 30..120: not fitted), SOAK_FAULTS (off),
 # SOAK_RETENTION_SECONDS (30: idempotency keys expire this fast here, so that the key count levels off within the
 # run), SOAK_JOB_RETENTION_SECONDS (120, at least 90: a job record must outlive a takeover after its worker was
@@ -40,7 +41,7 @@ set -euo pipefail
 export PYTHONDONTWRITEBYTECODE=1 # locust imports the locustfile: no __pycache__ in bench/
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-: "${SOAK_MINUTES:=30}" "${SOAK_USERS:=40}" "${SOAK_SAMPLE_SECONDS:=5}" "${SOAK_FAULTS:=off}"
+: "${SOAK_MINUTES:=30}" "${SOAK_USERS:=160}" "${SOAK_SAMPLE_SECONDS:=5}" "${SOAK_FAULTS:=off}"
 : "${SOAK_RETENTION_SECONDS:=30}" "${SOAK_JOB_RETENTION_SECONDS:=120}" "${SOAK_REPORTS:=$bench_dir/reports}" "${BENCH_PYTHON:=/usr/bin/python3}"
 : "${SOAK_JAVA_OPTS:=-Xms256m -Xmx256m -XX:+AlwaysPreTouch}" "${SOAK_APPENDFSYNC:=everysec}" "${SOAK_LINK_LATENCY_MS:=100}"
 : "${SOAK_PROXY_PORT:=$((BENCH_REDIS_PORT + 1))}" "${SOAK_PROXY_CONTROL_PORT:=$((BENCH_REDIS_PORT + 2))}"
