@@ -264,6 +264,7 @@ label+=([tally]="Tally (this build)" [baseline]="Tally (${BENCH_PEER_BASELINE:-}
 # The ratio columns, NUMERATOR:DENOMINATOR:TITLE: Tally against each peer; the Quarkus floor against the bare server
 # (what the framework alone keeps of it) and Tally against that floor (what Tally's own features keep of it).
 ratios=("tally:vertx:Tally ÷ bare")
+[ -z "${url[baseline]:-}" ] || ratios+=("tally:baseline:this build ÷ baseline")
 [ -z "${url[quarkus]:-}" ] || ratios+=("quarkus:vertx:Quarkus floor ÷ bare" "tally:quarkus:Tally ÷ Quarkus floor")
 [ -z "${url[spring]:-}" ] || ratios+=("tally:spring:Tally ÷ Spring")
 echo "## Tally beside a bare Vert.x server, its Quarkus floor and a Spring WebFlux counter (bench/peer.sh)"
