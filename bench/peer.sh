@@ -9,6 +9,8 @@
 #   bench/peer.sh                          # ~7 minutes with the defaults (plus a first Spring build with downloads)
 #   BENCH_PEER_BASELINE=/tmp/main-app bench/peer.sh   # also another Tally build (a quarkus-app dir) side by side
 #   BENCH_PEER_VARIANTS="no-quota:TALLY_AUTH_QUOTA_ENABLED=false" bench/peer.sh   # also this build with settings
+#   BENCH_PEER_FLOOR_VARIANTS="shape:stages=7 headers:headers=5 ends:end-handlers=true metrics:metrics=on" \
+#     bench/peer.sh                        # also the Quarkus floor with parts of Tally's request path put back
 #
 # Settings (environment), with defaults: BENCH_WARMUP_ROUNDS (3), BENCH_WARMUP_SECONDS (10), BENCH_ROUNDS (3),
 # BENCH_SECONDS (10), BENCH_PEERS ("vertx quarkus spring"; vertx is always run), BENCH_PEER_VERTX_PORT (18280),
@@ -16,7 +18,14 @@
 # BENCH_PEER_BASELINE (unset: a directory holding another Tally build's quarkus-run.jar), BENCH_PEER_VARIANTS (unset:
 # space-separated NAME:KEY=VALUE,KEY=VALUE...; each runs this build with those settings added to its environment, on
 # the ports after the baseline's, so that what a feature costs is measured in the same sitting), BENCH_PEER_BASELINE_PORT
-# (18480, management +1000), BENCH_PEER_START_TIMEOUT (90 s), and the ports and others listed in bench/lib.sh.
+# (18480, management +1000), BENCH_PEER_FLOOR_VARIANTS (unset: space-separated NAME:KEY=VALUE,KEY=VALUE... with the
+# keys stages=N, headers=N, end-handlers=true|false and metrics=on|off; each runs the Quarkus floor, on the ports after
+# BENCH_PEER_QUARKUS_PORT, with -Dpeer.stages/-Dpeer.headers/-Dpeer.end-handlers (bench/peer/quarkus/.../PeerStages.java:
+# N pass-through handlers on one route at the router's first position, N Tally-sized response headers, one headers-end
+# and one end handler per request) and, with metrics=on, from its -Pmetrics build (Micrometer's HTTP server metrics,
+# as Tally has them); a column NAME ÷ floor each. It splits Tally ÷ floor into the pipeline's shape, headers, end
+# handlers and metrics; needs quarkus in BENCH_PEERS), BENCH_PEER_START_TIMEOUT (90 s), and the ports and others
+# listed in bench/lib.sh.
 # Everything listens on 127.0.0.1; every process started here is stopped by its PID on exit. Exits 1 on a build
 # or start failure, a non-2xx response, a socket error or a counter that disagrees with the responses.
 # The peers are not part of Tally's Maven build: this script builds them itself (CI never does).
@@ -34,6 +43,57 @@ for peer in $BENCH_PEERS; do
   case $peer in vertx | quarkus | spring) ;; *) bench_die "BENCH_PEERS takes vertx, quarkus and spring, got '$peer'" ;; esac
 done
 [[ " $BENCH_PEERS " == *" vertx "* ]] || bench_die "BENCH_PEERS must include vertx: the ratios are against it"
+
+# Each server's key (in url, pid, label... below), and the variants' ports, computed once here.
+declare -A url pid key_of label port_of
+taken=" tally baseline vertx quarkus spring " variant_ports=() # the variants' ports, all checked free before a start
+# The Tally variants (BENCH_PEER_VARIANTS): NAME on the baseline's port + its position (management +1000).
+tally_variants=()
+declare -A variant_settings_of
+for variant in ${BENCH_PEER_VARIANTS:-}; do
+  [[ "$variant" =~ ^[a-z0-9-]+:[A-Z0-9_]+=[^,]*(,[A-Z0-9_]+=[^,]*)*$ ]] ||
+    bench_die "BENCH_PEER_VARIANTS: '$variant' is not NAME:KEY=VALUE[,KEY=VALUE...]"
+  name=${variant%%:*}
+  [[ "$taken" != *" $name "* ]] || bench_die "BENCH_PEER_VARIANTS: the name '$name' is taken"
+  taken+="$name "
+  tally_variants+=("$name")
+  port_of[$name]=$((BENCH_PEER_BASELINE_PORT + ${#tally_variants[@]}))
+  variant_ports+=("${port_of[$name]}" $((port_of[$name] + 1000)))
+  variant_settings_of[$name]=${variant#*:} label[$name]="Tally, ${variant#*:}"
+done
+# The floor variants (BENCH_PEER_FLOOR_VARIANTS): key floor_NAME (apart from the Tally variants' names) on
+# BENCH_PEER_QUARKUS_PORT + its position, with its -Dpeer.* options and which build of the floor it runs.
+floor_variants=() floor_metrics=off
+declare -A floor_options_of floor_build_of
+for variant in ${BENCH_PEER_FLOOR_VARIANTS:-}; do
+  [[ " $BENCH_PEERS " == *" quarkus "* ]] ||
+    bench_die "BENCH_PEER_FLOOR_VARIANTS needs quarkus in BENCH_PEERS: each variant is measured against the floor"
+  [[ "$variant" =~ ^[a-z0-9-]+:[a-z-]+=[^,]*(,[a-z-]+=[^,]*)*$ ]] ||
+    bench_die "BENCH_PEER_FLOOR_VARIANTS: '$variant' is not NAME:KEY=VALUE[,KEY=VALUE...]"
+  name=floor_${variant%%:*}
+  [[ "$taken" != *" $name "* ]] || bench_die "BENCH_PEER_FLOOR_VARIANTS: the name '${variant%%:*}' is used twice"
+  taken+="$name "
+  options="" build=plain
+  IFS=, read -r -a settings <<<"${variant#*:}"
+  for setting in "${settings[@]}"; do
+    key=${setting%%=*} value=${setting#*=}
+    case $key=$value in
+      stages=* | headers=*) [[ "$value" =~ ^[0-9]+$ ]] ||
+        bench_die "BENCH_PEER_FLOOR_VARIANTS: $key takes a whole number, got '$value' in '$variant'" ;;
+      end-handlers=true | end-handlers=false) ;;
+      metrics=on) build=metrics floor_metrics=on; continue ;;
+      metrics=off) continue ;;
+      *) bench_die "BENCH_PEER_FLOOR_VARIANTS: '$setting' in '$variant' is not stages=N, headers=N," \
+        "end-handlers=true|false or metrics=on|off" ;;
+    esac
+    options+=" -Dpeer.$key=$value"
+  done
+  floor_variants+=("$name")
+  port_of[$name]=$((BENCH_PEER_QUARKUS_PORT + ${#floor_variants[@]}))
+  variant_ports+=("${port_of[$name]}")
+  floor_options_of[$name]=$options floor_build_of[$name]=$build label[$name]="Quarkus floor, ${variant#*:}"
+done
+
 bench_need wrk:wrk curl:curl redis-cli:redis-tools
 java_home=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 java=$java_home/bin/java
@@ -84,6 +144,12 @@ quarkus_jar=$quarkus_dir/target/quarkus-app/quarkus-run.jar
 if [[ " $BENCH_PEERS " == *" quarkus "* ]]; then
   build_peer Quarkus "$quarkus_dir" "$quarkus_jar" -Dquarkus.platform.version="$quarkus_version"
 fi
+# The floor with Micrometer's Prometheus registry (its pom's profile metrics, built into target-metrics): only when
+# a floor variant asks for it.
+quarkus_metrics_jar=$quarkus_dir/target-metrics/quarkus-app/quarkus-run.jar
+if [ "$floor_metrics" = on ]; then
+  build_peer "Quarkus (metrics)" "$quarkus_dir" "$quarkus_metrics_jar" -Pmetrics -Dquarkus.platform.version="$quarkus_version"
+fi
 spring_dir=$bench_dir/peer/spring
 spring_jar=$spring_dir/target/spring-peer.jar
 if [[ " $BENCH_PEERS " == *" spring "* ]]; then
@@ -107,12 +173,6 @@ stop_peers() {
 trap 'stop_peers; bench_stack_stop' EXIT
 trap 'exit 130' INT TERM
 
-variant_ports=()
-for variant in ${BENCH_PEER_VARIANTS:-}; do
-  [[ "$variant" =~ ^[a-z0-9-]+:[A-Z0-9_]+=[^,]*(,[A-Z0-9_]+=[^,]*)*$ ]] ||
-    bench_die "BENCH_PEER_VARIANTS: '$variant' is not NAME:KEY=VALUE[,KEY=VALUE...]"
-  variant_ports+=($((BENCH_PEER_BASELINE_PORT + ${#variant_ports[@]} / 2 + 1)) $((BENCH_PEER_BASELINE_PORT + 1001 + ${#variant_ports[@]} / 2)))
-done
 for port in $BENCH_PEER_VERTX_PORT $BENCH_PEER_QUARKUS_PORT $BENCH_PEER_SPRING_PORT $BENCH_PEER_BASELINE_PORT \
   $((BENCH_PEER_BASELINE_PORT + 1000)) "${variant_ports[@]}"; do
   bench_port_free "$port" || bench_die "port $port is in use; set the BENCH_PEER_*_PORT settings"
@@ -140,7 +200,6 @@ start_peer() {
   bench_say "$name ready (pid $peer_pid) on http://127.0.0.1:$port"
 }
 
-declare -A url pid key_of label
 servers=(tally)
 url[tally]=http://127.0.0.1:$BENCH_PORT pid[tally]=$bench_replica_pid
 declare -A is_tally=([tally]=1)
@@ -161,12 +220,9 @@ start_tally() {
 if [ -n "${BENCH_PEER_BASELINE:-}" ]; then
   start_tally baseline "$BENCH_PEER_BASELINE_PORT" "$BENCH_PEER_BASELINE"
 fi
-variant_port=$BENCH_PEER_BASELINE_PORT
-for variant in ${BENCH_PEER_VARIANTS:-}; do
-  variant_port=$((variant_port + 1))
-  IFS=, read -r -a variant_settings <<<"${variant#*:}"
-  start_tally "${variant%%:*}" "$variant_port" "$bench_root/target/quarkus-app" "${variant_settings[@]}"
-  label[${variant%%:*}]="Tally, ${variant#*:}"
+for name in "${tally_variants[@]}"; do
+  IFS=, read -r -a variant_settings <<<"${variant_settings_of[$name]}"
+  start_tally "$name" "${port_of[$name]}" "$bench_root/target/quarkus-app" "${variant_settings[@]}"
 done
 for peer in $BENCH_PEERS; do
   case $peer in
@@ -185,6 +241,16 @@ for peer in $BENCH_PEERS; do
       url[spring]=http://127.0.0.1:$BENCH_PEER_SPRING_PORT key_of[spring]=peer:spring: ;;
   esac
   servers+=("$peer") pid[$peer]=$peer_pid
+  [ "$peer" = quarkus ] || continue
+  # The floor variants, beside the floor: the same jar (or its metrics build) with their -Dpeer.* options.
+  for name in "${floor_variants[@]}"; do
+    jar=$quarkus_jar
+    [ "${floor_build_of[$name]}" = plain ] || jar=$quarkus_metrics_jar
+    # shellcheck disable=SC2086 # the options are words without spaces (checked above), or none
+    start_peer "quarkus-floor-${name#floor_}" "${port_of[$name]}" "$java" -Dquarkus.http.port="${port_of[$name]}" \
+      -Dquarkus.redis.hosts="redis://127.0.0.1:$BENCH_REDIS_PORT" ${floor_options_of[$name]} -jar "$jar"
+    servers+=("$name") url[$name]=http://127.0.0.1:${port_of[$name]} pid[$name]=$peer_pid key_of[$name]=peer:quarkus:
+  done
 done
 # bench_cpu_mark (lib.sh) counts the replicas' CPU as the benchmark's own: the peers are part of this one.
 bench_replica_pids+=" ${peer_pids[*]}"
@@ -266,6 +332,7 @@ label+=([tally]="Tally (this build)" [baseline]="Tally (${BENCH_PEER_BASELINE:-}
 ratios=("tally:vertx:Tally ÷ bare")
 [ -z "${url[baseline]:-}" ] || ratios+=("tally:baseline:this build ÷ baseline")
 [ -z "${url[quarkus]:-}" ] || ratios+=("quarkus:vertx:Quarkus floor ÷ bare" "tally:quarkus:Tally ÷ Quarkus floor")
+for name in "${floor_variants[@]}"; do ratios+=("$name:quarkus:${name#floor_} ÷ floor"); done
 [ -z "${url[spring]:-}" ] || ratios+=("tally:spring:Tally ÷ Spring")
 echo "## Tally beside a bare Vert.x server, its Quarkus floor and a Spring WebFlux counter (bench/peer.sh)"
 echo
@@ -275,6 +342,12 @@ echo "- peers: vertx-core $vertx_version + vertx-redis-client $redis_client_vers
   "$(nproc) verticles, pool 32; Quarkus $quarkus_version REST + Redis client (bench/peer/quarkus), pool 32;" \
   "Spring Boot $(sed -n '/<parent>/,/<\/parent>/s:.*<version>\(.*\)</version>.*:\1:p' "$spring_dir/pom.xml")" \
   "WebFlux + Data Redis reactive (Lettuce), defaults; all on redis-server port $BENCH_REDIS_PORT"
+[ ${#floor_variants[@]} -eq 0 ] ||
+  echo "- floor variants (BENCH_PEER_FLOOR_VARIANTS, bench/peer/quarkus PeerStages.java): stages=N: N handlers on one" \
+    "route at the router's first position, each calling next(); headers=N: N response headers of Tally's names and" \
+    "sizes, put by the first; end-handlers=true: one headers-end and one end handler per request, reading the clock;" \
+    "metrics=on: the floor's -Pmetrics build (quarkus-micrometer-registry-prometheus, Micrometer's HTTP server" \
+    "metrics as in Tally)"
 echo "- warm-up: $BENCH_WARMUP_ROUNDS x ${BENCH_WARMUP_SECONDS}s of increment then GET / per server, not counted;" \
   "measured: $BENCH_ROUNDS rounds of ${BENCH_SECONDS}s each, interleaved across servers; wrk -t$BENCH_WRK_THREADS" \
   "-c$BENCH_CONNECTIONS; median (range)"
