@@ -1,31 +1,53 @@
 #!/usr/bin/env bash
 # Background jobs end to end: jobs/s from submit to succeeded for the no-op handler with 2 worker replicas, and the
-# p99 queue lag at half that rate, beside redis-benchmark's XADD rate on the same redis-server, in one run on this
-# machine. See bench/README.md.
+# p99 queue lag at half that rate, beside BullMQ's no-op jobs/s (bench/peer/bullmq) and redis-benchmark's XADD rate
+# on the same redis-server, in one run on this machine. See bench/README.md.
 #
-#   bench/jobs.sh          # ~2-3 minutes with the defaults; progress on stderr, table on stdout
+#   bench/jobs.sh          # ~3 minutes with the defaults; progress on stderr, table on stdout
 #
 # Stack: deploy/local/up with one replica in role api (takes the submissions) plus two worker replicas (role
 # worker) started here on the same Redis, stopped by PID on exit. Settings (environment), with defaults:
 # BENCH_JOBS (20000 per round), BENCH_WARMUP_ROUNDS (2), BENCH_ROUNDS (3), BENCH_SUBMITTERS (32, hey -c),
 # BENCH_LAG_SECONDS (15), BENCH_REDIS_CLIENTS (50), BENCH_REDIS_REQUESTS (500000), BENCH_WORKER_PORT (18190,
-# management ports from 19190), and the ports listed in bench/lib.sh. Exits 1 if a submit was not answered 202 or
-# the workers did not record exactly one success per job.
+# management ports from 19190), BENCH_BULLMQ (on: two BullMQ workers of concurrency 16 on the same Redis, and in
+# every round, warm-ups too, a BullMQ burst of BENCH_JOBS with BENCH_SUBMITTERS concurrent adds right after Tally's;
+# needs node and npm, and npm ci reaching the registry the first time; off: Tally alone), and the ports listed in
+# bench/lib.sh. Exits 1 if a submit was not answered 202, the workers did not record exactly one success per job,
+# or BullMQ failed an add or did not complete every job exactly once.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 : "${BENCH_JOBS:=20000}" "${BENCH_WARMUP_ROUNDS:=2}" "${BENCH_ROUNDS:=3}" "${BENCH_SUBMITTERS:=32}"
 : "${BENCH_LAG_SECONDS:=15}" "${BENCH_REDIS_CLIENTS:=50}" "${BENCH_REDIS_REQUESTS:=500000}"
-: "${BENCH_WORKER_PORT:=18190}" "${BENCH_WORKER_MANAGEMENT_PORT:=19190}"
+: "${BENCH_WORKER_PORT:=18190}" "${BENCH_WORKER_MANAGEMENT_PORT:=19190}" "${BENCH_BULLMQ:=on}"
 bench_settings BENCH_JOBS:100 BENCH_WARMUP_ROUNDS:0 BENCH_ROUNDS:1 BENCH_SUBMITTERS:1 BENCH_LAG_SECONDS:5 \
   BENCH_REDIS_CLIENTS:1 BENCH_REDIS_REQUESTS:1
+[[ "$BENCH_BULLMQ" =~ ^(on|off)$ ]] || bench_die "BENCH_BULLMQ must be on or off, got '$BENCH_BULLMQ'"
 bench_need hey:hey redis-benchmark:redis-tools redis-cli:redis-tools curl:curl
+bullmq_on() { [ "$BENCH_BULLMQ" = on ]; }
+bullmq_dir=$bench_dir/peer/bullmq
+bullmq_concurrency=16 # per worker process, two processes: the setup of the hand measurement in issue 17
 
-worker_pids=()
+# bullmq_install: the peer's node_modules from its lock file, before the stack starts so that a failure costs
+# nothing. npm rewrites node_modules/.package-lock.json on every install: older than the lock file (or missing)
+# means the lock file changed since, or nothing was installed.
+bullmq_install() {
+  [ "$bullmq_dir/package-lock.json" -nt "$bullmq_dir/node_modules/.package-lock.json" ] || return 0
+  bench_say "installing the BullMQ peer's dependencies (npm ci in $bullmq_dir)"
+  (cd "$bullmq_dir" && npm ci --no-audit --no-fund --fetch-retries=1 --fetch-timeout=30000) >&2 ||
+    bench_die "npm ci failed in $bullmq_dir: npm must reach its registry ($(npm config get registry)) once;" \
+      "or run with BENCH_BULLMQ=off"
+}
+if bullmq_on; then
+  bench_need node:nodejs npm:npm
+  bullmq_install
+fi
+
+worker_pids=() bullmq_pids=()
 stop_all() {
   local pid
-  for pid in "${worker_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${worker_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${worker_pids[@]}" "${bullmq_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${worker_pids[@]}" "${bullmq_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   bench_stack_stop
 }
 trap stop_all EXIT
@@ -56,6 +78,29 @@ for n in 1 2; do
   done
 done
 bench_say "2 workers ready (pids ${worker_pids[*]})"
+
+# bullmq_start: the two BullMQ worker processes on the stack's redis-server, stopped by stop_all. Their CPU is the
+# benchmark's own (bench_cpu_mark counts bench_replica_pids).
+bullmq_start() {
+  local n deadline log
+  for n in 1 2; do
+    BULLMQ_PEER_REDIS_PORT=$BENCH_REDIS_PORT node "$bullmq_dir/bullmq-peer.mjs" worker "$bullmq_concurrency" \
+      >"$bench_run_dir/bullmq-worker-$n.log" 2>&1 &
+    bullmq_pids+=($!)
+    bench_replica_pids+=" $!"
+  done
+  for n in 1 2; do
+    deadline=$((SECONDS + BENCH_START_TIMEOUT)) log=$bench_run_dir/bullmq-worker-$n.log
+    until grep -q ': ready' "$log"; do
+      if ! kill -0 "${bullmq_pids[n - 1]}" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+        bench_die "BullMQ worker $n not ready: $(tail -3 "$log")"
+      fi
+      sleep 0.2
+    done
+  done
+  bench_say "2 BullMQ workers ready (pids ${bullmq_pids[*]}, concurrency $bullmq_concurrency each)"
+}
+bullmq_on && bullmq_start
 # hey sends -n rounded down to a multiple of -c: submit exactly that many.
 BENCH_JOBS=$((BENCH_JOBS / BENCH_SUBMITTERS * BENCH_SUBMITTERS))
 submit_url=http://127.0.0.1:$BENCH_PORT/api/v1/jobs
@@ -93,6 +138,29 @@ burst() {
     'BEGIN { printf "jobs_per_s=%.0f submit_per_s=%.0f non202=%d missing=%d\n", n / (e - s), n / t, n - ok, ok - d }'
 }
 
+# bullmq_burst JOBS: the same burst through BullMQ, JOBS adds by BENCH_SUBMITTERS concurrent loops, timed by the
+# peer from the first add to the last completion; prints the peer's line plus exit=CODE (a crash leaves exit= only).
+bullmq_burst() {
+  local out rc=0
+  out=$(BULLMQ_PEER_REDIS_PORT=$BENCH_REDIS_PORT node "$bullmq_dir/bullmq-peer.mjs" produce "$1" "$BENCH_SUBMITTERS" \
+    2>>"$raw") || rc=$?
+  printf '%s\n' "$out" >>"$raw"
+  echo "$out exit=$rc"
+}
+
+# bullmq_check WHAT LINE: a failed add, a job not completed exactly once or a failed job is a BullMQ defect.
+declare -A bullmq_defect=([add_failed]="queue.add calls failed" [missing]="added jobs not completed"
+  [duplicated]="completions more than jobs added" [failed]="jobs failed")
+bullmq_check() {
+  local field
+  [ -n "$(bench_field "$2" jobs_per_s)" ] ||
+    { bench_defects+=("$1: the BullMQ producer failed (exit $(bench_field "$2" exit)), no result"); return 0; }
+  for field in add_failed missing duplicated failed; do
+    [ "$(bench_field "$2" "$field")" -eq 0 ] ||
+      bench_defects+=("$1: BullMQ: $(bench_field "$2" "$field") ${bullmq_defect[$field]}")
+  done
+}
+
 # check WHAT LINE: a submit that was not answered 202, or an accepted job without exactly one success, is a defect.
 # (A 503 after tally.redis.command-timeout may still have queued the job: then missing is negative.)
 check() {
@@ -101,26 +169,44 @@ check() {
     bench_defects+=("$1: $(bench_field "$2" missing) accepted jobs without exactly one recorded success")
 }
 
-warmup_notes=()
+# bullmq_note LINE: ", BullMQ N jobs/s" (and its defects), for the progress and warm-up lines; nothing when off.
+bullmq_note() {
+  bullmq_on || return 0
+  printf ', BullMQ %s jobs/s' "$(bench_field "$1" jobs_per_s)"
+  [ "$(bench_field "$1" exit)" = 0 ] || printf ' (exit %s: %s)' "$(bench_field "$1" exit)" "${1% exit=*}"
+}
+
+warmup_notes=() bline=""
 for ((r = 1; r <= BENCH_WARMUP_ROUNDS; r++)); do
   line=$(burst "$BENCH_JOBS")
-  bench_say "warm-up $r/$BENCH_WARMUP_ROUNDS (not counted): $(bench_field "$line" jobs_per_s) jobs/s"
-  warmup_notes+=("warm-up $r: $(bench_field "$line" jobs_per_s) jobs/s, $(bench_field "$line" non202) submits not 202, accepted minus recorded successes $(bench_field "$line" missing)")
+  ! bullmq_on || bline=$(bullmq_burst "$BENCH_JOBS")
+  bench_say "warm-up $r/$BENCH_WARMUP_ROUNDS (not counted): $(bench_field "$line" jobs_per_s) jobs/s$(bullmq_note "$bline")"
+  warmup_notes+=("warm-up $r: $(bench_field "$line" jobs_per_s) jobs/s, $(bench_field "$line" non202) submits not 202, accepted minus recorded successes $(bench_field "$line" missing)$(bullmq_note "$bline")")
 done
 
-jobs=() xadd=()
+jobs=() bullmq=() xadd=()
 cpu_mark=$(bench_cpu_mark)
 for ((r = 1; r <= BENCH_ROUNDS; r++)); do
   jobs[r]=$(burst "$BENCH_JOBS"); check "round $r" "${jobs[r]}"
+  if bullmq_on; then # right after Tally's burst: both see the same machine
+    bullmq[r]=$(bullmq_burst "$BENCH_JOBS"); bullmq_check "round $r" "${bullmq[r]}"
+  fi
   out=$(timeout 120 redis-benchmark -h 127.0.0.1 -p "$BENCH_REDIS_PORT" -c "$BENCH_REDIS_CLIENTS" \
     -n "$BENCH_REDIS_REQUESTS" --csv XADD bench:xadd MAXLEN '~' 100000 '*' f v 2>&1)
   printf '%s\n' "$out" >>"$raw"
   redis DEL bench:xadd >/dev/null
   xadd[r]=$(printf '%s\n' "$out" | awk -F'"' '$2 ~ /^XADD/ { printf "rps=%s p50_ms=%s p99_ms=%s\n", $4, $10, $14 }')
-  bench_say "round $r/$BENCH_ROUNDS: $(bench_field "${jobs[r]}" jobs_per_s) jobs/s end to end, redis-benchmark XADD $(bench_field "${xadd[r]}" rps)/s"
+  bench_say "round $r/$BENCH_ROUNDS: $(bench_field "${jobs[r]}" jobs_per_s) jobs/s end to end$(bullmq_note "${bullmq[r]:-}"), redis-benchmark XADD $(bench_field "${xadd[r]}" rps)/s"
 done
-jobs_median=$(bench_median $(for ((r = 1; r <= BENCH_ROUNDS; r++)); do bench_field "${jobs[r]}" jobs_per_s; done))
-xadd_median=$(bench_median $(for ((r = 1; r <= BENCH_ROUNDS; r++)); do bench_field "${xadd[r]}" rps; done))
+# median_of ARRAY KEY: the median over the rounds of one field of an array of lines.
+median_of() {
+  local -n lines=$1
+  local r
+  # shellcheck disable=SC2046 # one number per round, split into bench_median's arguments on purpose
+  bench_median $(for ((r = 1; r <= BENCH_ROUNDS; r++)); do bench_field "${lines[r]}" "$2"; done)
+}
+jobs_median=$(median_of jobs jobs_per_s)
+xadd_median=$(median_of xadd rps)
 
 # Queue lag at half the measured rate: hey paces each of its 10 clients (-q is per client). The lag of each job is
 # startedAt - createdAt from its record (first start), over the jobs created in this phase only.
@@ -142,15 +228,31 @@ e2e=$(printf '%s\n' "$lags" | awk '{ print $2 }' | sort -n | awk '{ v[NR] = $1 }
   printf "p50_ms=%d p99_ms=%d\n", v[int(NR * 0.5) + 1], v[int(NR * 0.99) + 1] }')
 load_after=$(uptime)
 cpu=$(bench_cpu_others "$cpu_mark")
+# What the run left in Redis: BullMQ keeps no completed job (removeOnComplete) and caps its events stream, Tally
+# keeps each job's record for tally.job.retention; both must stay bounded.
+redis_memory=$(redis INFO memory | tr -d '\r' | sed -n 's/^used_memory_human://p')
+tally_records=$(redis --scan --pattern 'tally:{jobs}:job:*' | wc -l)
+if bullmq_on; then
+  bullmq_keys=$(redis --scan --pattern 'bullmq-peer:*' | wc -l)
+  bullmq_events=$(redis XLEN bullmq-peer:noop:events)
+  bullmq_version=$(node -p "require('$bullmq_dir/node_modules/bullmq/package.json').version")
+fi
 
-echo "## Jobs end to end (no-op handler, 1 api + 2 worker replicas) vs redis-benchmark XADD"
+echo "## Jobs end to end (no-op handler, 1 api + 2 worker replicas) vs$(bullmq_on && echo ' BullMQ and') redis-benchmark XADD"
 echo
 bench_machine
-bench_conditions "$load_before" "$load_after" "$cpu" "replicas, Redis, hey, redis-benchmark"
+bench_conditions "$load_before" "$load_after" "$cpu" \
+  "replicas, Redis, hey, redis-benchmark$(bullmq_on && echo ', BullMQ workers and producer')"
 echo "- warm-up (not counted, cold JIT): $( (IFS=';'; echo "${warmup_notes[*]:-none}") | sed 's/;/; /g')"
 echo "- measured: $BENCH_ROUNDS rounds of $BENCH_JOBS jobs" \
   "submitted by hey -c $BENCH_SUBMITTERS to the api replica, timed until the stream is empty (every job succeeded)," \
   "then redis-benchmark -c $BENCH_REDIS_CLIENTS -n $BENCH_REDIS_REQUESTS XADD (MAXLEN ~ 100000) on the same Redis"
+bullmq_on && echo "- BullMQ (bench/peer/bullmq: bullmq $bullmq_version, Node $(node --version)): in each round, warm-ups" \
+  "too, right after Tally's burst, the same $BENCH_JOBS no-op jobs added by $BENCH_SUBMITTERS concurrent queue.add" \
+  "loops on one connection, run by 2 worker processes of concurrency $bullmq_concurrency (removeOnComplete), timed" \
+  "from the first add to the last completion"
+echo "- Redis after the run: used_memory $redis_memory, $tally_records Tally job records$(bullmq_on &&
+  echo ", $bullmq_keys BullMQ keys (bullmq-peer:*) with $bullmq_events entries in its events stream")"
 echo
 printf '| |'; for ((r = 1; r <= BENCH_ROUNDS; r++)); do printf ' round %d |' "$r"; done; echo ' median |'
 printf '|---|'; for ((r = 0; r <= BENCH_ROUNDS; r++)); do printf -- '---:|'; done; echo
@@ -162,16 +264,22 @@ row() {
 }
 row "jobs/s, submit to succeeded" jobs jobs_per_s
 row "submits/s (hey, 202s)" jobs submit_per_s
+if bullmq_on; then
+  row "BullMQ jobs/s, add to completed" bullmq jobs_per_s
+  row "BullMQ adds/s (queue.add)" bullmq add_per_s
+fi
 row "redis-benchmark XADD/s" xadd rps
 row "XADD p99 ms" xadd p99_ms
 echo
 echo "- jobs / redis-benchmark XADD = **$(bench_ratio "$jobs_median" "$xadd_median")**"
+bullmq_on && echo "- Tally ÷ BullMQ = **$(bench_ratio "$jobs_median" "$(median_of bullmq jobs_per_s)")** (jobs/s, medians)"
 echo "- queue lag at ~50% of that rate (${BENCH_LAG_SECONDS}s, offered $half/s, achieved $lag_rate/s," \
   "$(bench_field "$lag" jobs) jobs): submit to start p50 $(bench_field "$lag" p50_ms) ms," \
   "**p99 $(bench_field "$lag" p99_ms) ms**, max $(bench_field "$lag" max_ms) ms; submit to succeeded p50" \
   "$(bench_field "$e2e" p50_ms) ms, p99 $(bench_field "$e2e" p99_ms) ms"
 if [ ${#bench_defects[@]} -eq 0 ]; then
-  echo "- errors: none (every submit 202, exactly one recorded success per job)"
+  echo "- errors: none (every submit 202, exactly one recorded success per job$(bullmq_on &&
+    echo '; every BullMQ add succeeded, exactly one completion per job'))"
 else
   echo "- **DEFECTS**:"; printf '  - %s\n' "${bench_defects[@]}"
 fi
