@@ -8,14 +8,16 @@
 #   bench/aot.sh            # ~4 minutes with the defaults; progress on stderr, table on stdout
 #
 # Settings (environment), with defaults: BENCH_ROUNDS (3 starts of each), BENCH_AOT_LOAD_SECONDS (30),
-# BENCH_AOT_PATH (/, or e.g. /api/v1/counters/x for a Redis read), and BENCH_PORT, BENCH_MANAGEMENT_PORT,
+# BENCH_AOT_PATH (/, or e.g. /api/v1/counters/x for a Redis read), BENCH_AOT_JAVA_OPTS (none: JVM options for every
+# measured start, e.g. "-XX:MaxRAM=1g -XX:MaxRAMPercentage=75" for the heap the image sizes in k8s/'s 1 GiB pods;
+# the training run does not get them), and BENCH_PORT, BENCH_MANAGEMENT_PORT,
 # BENCH_REDIS_PORT, BENCH_CONNECTIONS, BENCH_WRK_THREADS of bench/lib.sh. The cache is made first (a training run,
 # as TALLY_AOT=train does) in a temporary directory; the build's own target/quarkus-app/app.aot is not touched.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 . "$bench_root/deploy/local/aot.sh"
 
-: "${BENCH_ROUNDS:=3}" "${BENCH_AOT_LOAD_SECONDS:=30}" "${BENCH_AOT_PATH:=/}"
+: "${BENCH_ROUNDS:=3}" "${BENCH_AOT_LOAD_SECONDS:=30}" "${BENCH_AOT_PATH:=/}" "${BENCH_AOT_JAVA_OPTS:=}"
 bench_settings BENCH_ROUNDS:1 BENCH_AOT_LOAD_SECONDS:6
 bench_need wrk:wrk curl:curl redis-server:redis-server
 java_home=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -61,7 +63,7 @@ one_start() {
   [ "$1" = with ] && flag="-XX:AOTCache=$cache"
   start=$(date +%s%N)
   env "${env_of_replica[@]}" QUARKUS_HTTP_PORT="$BENCH_PORT" QUARKUS_MANAGEMENT_PORT="$BENCH_MANAGEMENT_PORT" \
-    "$java_home/bin/java" --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED $flag -jar "$jar" \
+    "$java_home/bin/java" --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED $flag $BENCH_AOT_JAVA_OPTS -jar "$jar" \
     >"$work/replica-$1-$2.log" 2>&1 &
   replica=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$BENCH_MANAGEMENT_PORT/q/health/ready"; do
@@ -123,6 +125,7 @@ bench_conditions "$load_start" "$load_after" "$cpu" "replica, Redis, wrk, curl"
 echo "- cache: made by a training run (deploy/local/aot.sh: start, ready, 1,200 requests, stop) in ${train_seconds}s," \
   "${cache_mib} MiB; $BENCH_ROUNDS starts each way, interleaved; load: wrk -t$BENCH_WRK_THREADS -c$BENCH_CONNECTIONS" \
   "GET $BENCH_AOT_PATH in 1 s slices from 2 s after ready"
+echo "- JVM options of every measured start (BENCH_AOT_JAVA_OPTS): ${BENCH_AOT_JAVA_OPTS:-none}"
 echo
 echo "| | time to ready, ms | CPU to ready, ms | RSS idle, MiB | requests in the first 10 s of load | warm req/s (last 5 s) | seconds of load to 90% of warm | RSS loaded, MiB |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"

@@ -19,10 +19,11 @@
 # space-separated NAME:KEY=VALUE,KEY=VALUE...; each runs this build with those settings added to its environment, on
 # the ports after the baseline's, so that what a feature costs is measured in the same sitting), BENCH_PEER_BASELINE_PORT
 # (18480, management +1000), BENCH_PEER_FLOOR_VARIANTS (unset: space-separated NAME:KEY=VALUE,KEY=VALUE... with the
-# keys stages=N, headers=N, end-handlers=true|false and metrics=on|off; each runs the Quarkus floor, on the ports after
-# BENCH_PEER_QUARKUS_PORT, with -Dpeer.stages/-Dpeer.headers/-Dpeer.end-handlers (bench/peer/quarkus/.../PeerStages.java:
-# N pass-through handlers on one route at the router's first position, N Tally-sized response headers, one headers-end
-# and one end handler per request) and, with metrics=on, from its -Pmetrics build (Micrometer's HTTP server metrics,
+# keys stages=N, headers=N, end-handlers=true|false, increment=incrby|script and metrics=on|off; each runs the Quarkus
+# floor, on the ports after BENCH_PEER_QUARKUS_PORT, with -Dpeer.stages/-Dpeer.headers/-Dpeer.end-handlers
+# (bench/peer/quarkus/.../PeerStages.java: N pass-through handlers on one route at the router's first position, N
+# Tally-sized response headers, one headers-end and one end handler per request), -Dpeer.increment (script: each
+# increment runs Tally's counter_increment.lua by EVALSHA instead of one INCRBY, QuarkusPeer.java) and, with metrics=on, from its -Pmetrics build (Micrometer's HTTP server metrics,
 # as Tally has them); a column NAME ÷ floor each. It splits Tally ÷ floor into the pipeline's shape, headers, end
 # handlers and metrics; needs quarkus in BENCH_PEERS), BENCH_PEER_START_TIMEOUT (90 s), and the ports and others
 # listed in bench/lib.sh.
@@ -80,11 +81,12 @@ for variant in ${BENCH_PEER_FLOOR_VARIANTS:-}; do
     case $key=$value in
       stages=* | headers=*) [[ "$value" =~ ^[0-9]+$ ]] ||
         bench_die "BENCH_PEER_FLOOR_VARIANTS: $key takes a whole number, got '$value' in '$variant'" ;;
-      end-handlers=true | end-handlers=false) ;;
+      end-handlers=true | end-handlers=false | increment=incrby) ;;
+      increment=script) options+=" -Dpeer.increment-script=$bench_root/src/main/resources/lua/counter_increment.lua" ;;
       metrics=on) build=metrics floor_metrics=on; continue ;;
       metrics=off) continue ;;
       *) bench_die "BENCH_PEER_FLOOR_VARIANTS: '$setting' in '$variant' is not stages=N, headers=N," \
-        "end-handlers=true|false or metrics=on|off" ;;
+        "end-handlers=true|false, increment=incrby|script or metrics=on|off" ;;
     esac
     options+=" -Dpeer.$key=$value"
   done
@@ -346,6 +348,7 @@ echo "- peers: vertx-core $vertx_version + vertx-redis-client $redis_client_vers
   echo "- floor variants (BENCH_PEER_FLOOR_VARIANTS, bench/peer/quarkus PeerStages.java): stages=N: N handlers on one" \
     "route at the router's first position, each calling next(); headers=N: N response headers of Tally's names and" \
     "sizes, put by the first; end-handlers=true: one headers-end and one end handler per request, reading the clock;" \
+    "increment=script: an increment runs Tally's counter_increment.lua (EVALSHA, without Tally's deadline prologue);" \
     "metrics=on: the floor's -Pmetrics build (quarkus-micrometer-registry-prometheus, Micrometer's HTTP server" \
     "metrics as in Tally)"
 echo "- warm-up: $BENCH_WARMUP_ROUNDS x ${BENCH_WARMUP_SECONDS}s of increment then GET / per server, not counted;" \
