@@ -24,25 +24,13 @@ java_home=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 export PATH=$java_home/bin:$PATH # bench_machine names the JDK on the PATH
 jar=$bench_root/target/quarkus-app/quarkus-run.jar
 [ -f "$jar" ] || bench_die "no $jar: build first (./mvnw -B package -DskipTests)"
-for port in "$BENCH_PORT" "$BENCH_MANAGEMENT_PORT" "$BENCH_REDIS_PORT"; do
-  bench_port_free "$port" || bench_die "port $port is in use"
-done
+bench_ports_free "$BENCH_PORT" "$BENCH_MANAGEMENT_PORT" "$BENCH_REDIS_PORT"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/tally-aot.XXXXXX")
-replica=""
-cleanup() {
-  [ -z "$replica" ] || { kill -TERM "$replica" 2>/dev/null || true; wait "$replica" 2>/dev/null || true; }
-  [ -z "$bench_redis_pid" ] || { kill -TERM "$bench_redis_pid" 2>/dev/null || true; wait "$bench_redis_pid" 2>/dev/null || true; }
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_scratch aot
+work=$bench_scratch_dir
 
 load_start=$(uptime)
-redis-server --port "$BENCH_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
-  --logfile "$work/redis.log" &
-bench_redis_pid=$!
-until redis-cli -p "$BENCH_REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.1; done
+bench_redis_start "$work"
 
 env_of_replica=(QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_MANAGEMENT_HOST=127.0.0.1
   QUARKUS_REDIS_HOSTS="redis://127.0.0.1:$BENCH_REDIS_PORT" TALLY_INSTANCE_ID=bench-aot
@@ -59,32 +47,22 @@ bench_say "cache: ${cache_mib} MiB in ${train_seconds}s"
 
 # one_start MODE ROUND: prints "ready_ms=.. cpu_ms=.. idle_mib=.. warm=.. t90=.. first10=.. loaded_mib=.. rates=a,b,c".
 one_start() {
-  local flag="" start now ready_ms cpu_ms idle rates=() s line warm t90 first10 loaded
+  local flag="" ready_ms cpu_ms idle rates=() s line warm t90 first10 loaded
   [ "$1" = with ] && flag="-XX:AOTCache=$cache"
-  start=$(date +%s%N)
-  env "${env_of_replica[@]}" QUARKUS_HTTP_PORT="$BENCH_PORT" QUARKUS_MANAGEMENT_PORT="$BENCH_MANAGEMENT_PORT" \
-    "$java_home/bin/java" --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED $flag $BENCH_AOT_JAVA_OPTS -jar "$jar" \
-    >"$work/replica-$1-$2.log" 2>&1 &
-  replica=$!
-  until curl -sf -o /dev/null "http://127.0.0.1:$BENCH_MANAGEMENT_PORT/q/health/ready"; do
-    kill -0 "$replica" 2>/dev/null || bench_die "the replica ($1 the cache) exited; see $work/replica-$1-$2.log"
-    sleep 0.02
-  done
-  now=$(date +%s%N)
-  ready_ms=$(((now - start) / 1000000))
-  # utime + stime (fields 14 and 15 of /proc/PID/stat; 12 and 13 after the name) in ms.
-  cpu_ms=$(sed 's/.*) //' "/proc/$replica/stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($12 + $13) * 1000 / hz }')
+  bench_app_start "http://127.0.0.1:$BENCH_MANAGEMENT_PORT/q/health/ready" "$work/replica-$1-$2.log" \
+    env "${env_of_replica[@]}" QUARKUS_HTTP_PORT="$BENCH_PORT" QUARKUS_MANAGEMENT_PORT="$BENCH_MANAGEMENT_PORT" \
+    "$java_home/bin/java" --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED $flag $BENCH_AOT_JAVA_OPTS -jar "$jar"
+  ready_ms=$(bench_field "$bench_app_ready" ready_ms)
+  cpu_ms=$(bench_field "$bench_app_ready" cpu_ms)
   sleep 2
-  idle=$(bench_rss_mib "$replica")
+  idle=$(bench_rss_mib "$bench_app_pid")
   for ((s = 1; s <= BENCH_AOT_LOAD_SECONDS; s++)); do
     line=$(bench_wrk get.lua "http://127.0.0.1:$BENCH_PORT$BENCH_AOT_PATH" 1 "$work/wrk.log")
     bench_check "$1 the cache, start $2, second $s" "$line"
     rates+=("$(bench_field "$line" rps | awk '{ printf "%.0f", $1 }')")
   done
-  loaded=$(bench_rss_mib "$replica")
-  kill -TERM "$replica"
-  wait "$replica" 2>/dev/null || true
-  replica=""
+  loaded=$(bench_rss_mib "$bench_app_pid")
+  bench_app_stop
   warm=$(bench_median "${rates[@]: -5}")
   t90=$(printf '%s\n' "${rates[@]}" | awk -v w="$warm" '$1 >= 0.9 * w { print NR; exit }')
   first10=$(printf '%s\n' "${rates[@]:0:10}" | awk '{ s += $1 } END { printf "%d", s }')

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Background jobs end to end: jobs/s from submit to succeeded for the no-op handler with 2 worker replicas, and the
 # p99 queue lag at half that rate, beside BullMQ's no-op jobs/s (bench/peer/bullmq) and redis-benchmark's XADD rate
-# on the same redis-server, in one run on this machine. See bench/README.md.
+# on the same redis-server, in one run on this machine; and each side's workers alone (the jobs queued beforehand,
+# without the submit's cost). See bench/README.md.
 #
 #   bench/jobs.sh          # ~3 minutes with the defaults; progress on stderr, table on stdout
 #
@@ -138,12 +139,54 @@ burst() {
     'BEGIN { printf "jobs_per_s=%.0f submit_per_s=%.0f non202=%d missing=%d\n", n / (e - s), n / t, n - ok, ok - d }'
 }
 
+# The workers alone: JOBS no-op jobs queued in one Redis script (Redis runs it atomically, so the workers see all
+# of them at once when it returns), timed from its return until the stream is empty. The script is
+# src/main/resources/lua/job_submit.lua itself, wrapped in a loop: each job gets the record and the stream entry an
+# HTTP submit gives it (payload {}, the api replica's anonymous owner, the replica's attempt limit, retention and
+# bound). Ids are 22 characters of the job id alphabet, distinct per round.
+prefill_script=$bench_run_dir/jobs-prefill.lua
+{
+  echo 'local function submit(KEYS, ARGV)'
+  cat "$bench_root/src/main/resources/lua/job_submit.lua"
+  echo 'end'
+  echo 'local id_digits = 22 - #ARGV[2]'
+  echo 'for i = 1, tonumber(ARGV[1]) do'
+  echo '  local id = string.format("%s%0" .. id_digits .. "d", ARGV[2], i)'
+  echo '  local entry = submit({KEYS[1], KEYS[2] .. id}, {id, "noop", "{}", ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]})'
+  echo '  if type(entry) == "table" and entry.err then return entry end'
+  echo 'end'
+  echo 'return tonumber(ARGV[1])'
+} >"$prefill_script"
+prefill_sha=$(redis SCRIPT LOAD "$(cat "$prefill_script")")
+# What a submit passes: tally.job.retention, max-attempts and max-outstanding as application.properties sets them
+# (the bench stack keeps them), and the identity an anonymous caller's jobs record as their owner.
+job_retention_ms=86400000 job_attempt_limit=5 job_outstanding=100000 job_owner=anonymous
+
+# drain JOBS ROUND: prints "jobs_per_s=.. fill_ms=.. missing=.."
+drain() {
+  local before start filled end done_count
+  before=$(succeeded)
+  start=$(date +%s.%N)
+  filled=$(redis EVALSHA "$prefill_sha" 2 "$stream" 'tally:{jobs}:job:' "$1" "drain$2x" "$(date +%s%3N)" \
+    "$job_retention_ms" "$job_attempt_limit" "$job_outstanding" "$job_owner")
+  [ "$filled" = "$1" ] || bench_die "queueing $1 jobs in one script failed: $filled"
+  filled=$(date +%s.%N)
+  await_drained
+  end=$(date +%s.%N)
+  sleep 0.5
+  done_count=$(($(succeeded) - before))
+  awk -v n="$1" -v s="$start" -v f="$filled" -v e="$end" -v d="$done_count" \
+    'BEGIN { printf "jobs_per_s=%.0f fill_ms=%.0f missing=%d\n", n / (e - f), (f - s) * 1000, n - d }'
+}
+
 # bullmq_burst JOBS: the same burst through BullMQ, JOBS adds by BENCH_SUBMITTERS concurrent loops, timed by the
 # peer from the first add to the last completion; prints the peer's line plus exit=CODE (a crash leaves exit= only).
-bullmq_burst() {
+bullmq_burst() { bullmq_peer produce "$1" "$BENCH_SUBMITTERS"; }
+# bullmq_drain JOBS: BullMQ's workers alone: JOBS jobs added to the paused queue, timed from its resume.
+bullmq_drain() { bullmq_peer drain "$1"; }
+bullmq_peer() {
   local out rc=0
-  out=$(BULLMQ_PEER_REDIS_PORT=$BENCH_REDIS_PORT node "$bullmq_dir/bullmq-peer.mjs" produce "$1" "$BENCH_SUBMITTERS" \
-    2>>"$raw") || rc=$?
+  out=$(BULLMQ_PEER_REDIS_PORT=$BENCH_REDIS_PORT node "$bullmq_dir/bullmq-peer.mjs" "$@" 2>>"$raw") || rc=$?
   printf '%s\n' "$out" >>"$raw"
   echo "$out exit=$rc"
 }
@@ -152,12 +195,12 @@ bullmq_burst() {
 declare -A bullmq_defect=([add_failed]="queue.add calls failed" [missing]="added jobs not completed"
   [duplicated]="completions more than jobs added" [failed]="jobs failed")
 bullmq_check() {
-  local field
+  local field value
   [ -n "$(bench_field "$2" jobs_per_s)" ] ||
     { bench_defects+=("$1: the BullMQ producer failed (exit $(bench_field "$2" exit)), no result"); return 0; }
-  for field in add_failed missing duplicated failed; do
-    [ "$(bench_field "$2" "$field")" -eq 0 ] ||
-      bench_defects+=("$1: BullMQ: $(bench_field "$2" "$field") ${bullmq_defect[$field]}")
+  for field in add_failed missing duplicated failed; do # a drain adds in bulk: no add_failed
+    value=$(bench_field "$2" "$field")
+    [ -z "$value" ] || [ "$value" -eq 0 ] || bench_defects+=("$1: BullMQ: $value ${bullmq_defect[$field]}")
   done
 }
 
@@ -176,6 +219,22 @@ bullmq_note() {
   [ "$(bench_field "$1" exit)" = 0 ] || printf ' (exit %s: %s)' "$(bench_field "$1" exit)" "${1% exit=*}"
 }
 
+# costed STEP JOBS...: runs a burst or a drain of JOBS jobs and appends what it cost Redis per job: the CPU time of
+# redis-server (used_cpu_user + used_cpu_sys) and the commands it processed (total_commands_processed: each
+# script call and each command a script runs), both from INFO. The replicas' background reads (queue sampler, claim
+# keeper) and BullMQ's idle workers count too: a few commands a second against thousands.
+redis_mark() {
+  redis INFO | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/ { c += $2 } /^total_commands_processed:/ { n = $2 }
+    END { printf "%.0f %d\n", c * 1e6, n }'
+}
+costed() {
+  local before line
+  before=$(redis_mark)
+  line=$("$@")
+  awk -v line="$line" -v n="$2" -v a="$before" -v b="$(redis_mark)" 'BEGIN { split(a, x, " "); split(b, y, " ")
+    printf "%s redis_us=%.1f redis_cmds=%.1f\n", line, (y[1] - x[1]) / n, (y[2] - x[2]) / n }'
+}
+
 warmup_notes=() bline=""
 for ((r = 1; r <= BENCH_WARMUP_ROUNDS; r++)); do
   line=$(burst "$BENCH_JOBS")
@@ -184,19 +243,25 @@ for ((r = 1; r <= BENCH_WARMUP_ROUNDS; r++)); do
   warmup_notes+=("warm-up $r: $(bench_field "$line" jobs_per_s) jobs/s, $(bench_field "$line" non202) submits not 202, accepted minus recorded successes $(bench_field "$line" missing)$(bullmq_note "$bline")")
 done
 
-jobs=() bullmq=() xadd=()
+jobs=() bullmq=() drains=() bullmq_drains=() xadd=()
 cpu_mark=$(bench_cpu_mark)
 for ((r = 1; r <= BENCH_ROUNDS; r++)); do
-  jobs[r]=$(burst "$BENCH_JOBS"); check "round $r" "${jobs[r]}"
+  jobs[r]=$(costed burst "$BENCH_JOBS"); check "round $r" "${jobs[r]}"
   if bullmq_on; then # right after Tally's burst: both see the same machine
-    bullmq[r]=$(bullmq_burst "$BENCH_JOBS"); bullmq_check "round $r" "${bullmq[r]}"
+    bullmq[r]=$(costed bullmq_burst "$BENCH_JOBS"); bullmq_check "round $r" "${bullmq[r]}"
+  fi
+  drains[r]=$(costed drain "$BENCH_JOBS" "$r")
+  [ "$(bench_field "${drains[r]}" missing)" -eq 0 ] ||
+    bench_defects+=("round $r, workers alone: $(bench_field "${drains[r]}" missing) queued jobs without exactly one recorded success")
+  if bullmq_on; then
+    bullmq_drains[r]=$(costed bullmq_drain "$BENCH_JOBS"); bullmq_check "round $r, workers alone" "${bullmq_drains[r]}"
   fi
   out=$(timeout 120 redis-benchmark -h 127.0.0.1 -p "$BENCH_REDIS_PORT" -c "$BENCH_REDIS_CLIENTS" \
     -n "$BENCH_REDIS_REQUESTS" --csv XADD bench:xadd MAXLEN '~' 100000 '*' f v 2>&1)
   printf '%s\n' "$out" >>"$raw"
   redis DEL bench:xadd >/dev/null
   xadd[r]=$(printf '%s\n' "$out" | awk -F'"' '$2 ~ /^XADD/ { printf "rps=%s p50_ms=%s p99_ms=%s\n", $4, $10, $14 }')
-  bench_say "round $r/$BENCH_ROUNDS: $(bench_field "${jobs[r]}" jobs_per_s) jobs/s end to end$(bullmq_note "${bullmq[r]:-}"), redis-benchmark XADD $(bench_field "${xadd[r]}" rps)/s"
+  bench_say "round $r/$BENCH_ROUNDS: $(bench_field "${jobs[r]}" jobs_per_s) jobs/s end to end$(bullmq_note "${bullmq[r]:-}"); workers alone $(bench_field "${drains[r]}" jobs_per_s) jobs/s$(bullmq_note "${bullmq_drains[r]:-}"); redis-benchmark XADD $(bench_field "${xadd[r]}" rps)/s"
 done
 # median_of ARRAY KEY: the median over the rounds of one field of an array of lines.
 median_of() {
@@ -251,6 +316,10 @@ bullmq_on && echo "- BullMQ (bench/peer/bullmq: bullmq $bullmq_version, Node $(n
   "too, right after Tally's burst, the same $BENCH_JOBS no-op jobs added by $BENCH_SUBMITTERS concurrent queue.add" \
   "loops on one connection, run by 2 worker processes of concurrency $bullmq_concurrency (removeOnComplete), timed" \
   "from the first add to the last completion"
+echo "- workers alone, in each measured round after the bursts: $BENCH_JOBS jobs queued in one Redis script" \
+  "(job_submit.lua in a loop, $(median_of drains fill_ms) ms median), timed from its return until the stream is empty$(
+  bullmq_on && echo "; BullMQ: $BENCH_JOBS jobs added in bulk to its paused queue ($(median_of bullmq_drains fill_ms)" \
+    "ms median), timed from the resume to the last completion")"
 echo "- Redis after the run: used_memory $redis_memory, $tally_records Tally job records$(bullmq_on &&
   echo ", $bullmq_keys BullMQ keys (bullmq-peer:*) with $bullmq_events entries in its events stream")"
 echo
@@ -268,11 +337,26 @@ if bullmq_on; then
   row "BullMQ jobs/s, add to completed" bullmq jobs_per_s
   row "BullMQ adds/s (queue.add)" bullmq add_per_s
 fi
+row "jobs/s, workers alone (queued beforehand)" drains jobs_per_s
+bullmq_on && row "BullMQ jobs/s, workers alone (paused queue filled, then resumed)" bullmq_drains jobs_per_s
+row "Redis CPU µs per job, submit to succeeded" jobs redis_us
+row "Redis commands per job, submit to succeeded" jobs redis_cmds
+if bullmq_on; then
+  row "BullMQ: Redis CPU µs per job, add to completed" bullmq redis_us
+  row "BullMQ: Redis commands per job, add to completed" bullmq redis_cmds
+fi
+row "Redis CPU µs per job, workers alone (the bulk fill included)" drains redis_us
+row "Redis commands per job, workers alone (the bulk fill included)" drains redis_cmds
+if bullmq_on; then
+  row "BullMQ: Redis CPU µs per job, workers alone (the bulk fill included)" bullmq_drains redis_us
+  row "BullMQ: Redis commands per job, workers alone (the bulk fill included)" bullmq_drains redis_cmds
+fi
 row "redis-benchmark XADD/s" xadd rps
 row "XADD p99 ms" xadd p99_ms
 echo
 echo "- jobs / redis-benchmark XADD = **$(bench_ratio "$jobs_median" "$xadd_median")**"
-bullmq_on && echo "- Tally ÷ BullMQ = **$(bench_ratio "$jobs_median" "$(median_of bullmq jobs_per_s)")** (jobs/s, medians)"
+bullmq_on && echo "- Tally ÷ BullMQ = **$(bench_ratio "$jobs_median" "$(median_of bullmq jobs_per_s)")** (jobs/s, medians);" \
+  "workers alone: **$(bench_ratio "$(median_of drains jobs_per_s)" "$(median_of bullmq_drains jobs_per_s)")**"
 echo "- queue lag at ~50% of that rate (${BENCH_LAG_SECONDS}s, offered $half/s, achieved $lag_rate/s," \
   "$(bench_field "$lag" jobs) jobs): submit to start p50 $(bench_field "$lag" p50_ms) ms," \
   "**p99 $(bench_field "$lag" p99_ms) ms**, max $(bench_field "$lag" max_ms) ms; submit to succeeded p50" \

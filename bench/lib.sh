@@ -11,6 +11,9 @@
 #   bench_hey LOG HEY_ARGS...              one hey run; prints "requests=.. p50_ms=.. p99_ms=.. max_ms=.. non2xx=.."
 #   bench_metric NAME                      a replica-1 metric's value (sum of its series) from its management port
 #   bench_rss_mib PID                      a process's resident memory in MiB
+#   bench_scratch NAME, bench_redis_start DIR, bench_app_start URL LOG CMD..., bench_app_stop, bench_stop PID,
+#   bench_ports_free PORT...               for scripts that start their own processes (a temporary directory,
+#                                          Redis, an app timed to ready, cleanup on exit)
 #   bench_cpu_mark / bench_cpu_others MARK  how busy the machine was, and how much of it was not this benchmark
 #   bench_field LINE KEY, bench_median N.., bench_ratio A B, bench_machine
 #
@@ -55,6 +58,56 @@ bench_need() {
 }
 
 bench_port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# bench_ports_free PORT...: dies naming the first one in use.
+bench_ports_free() {
+  local port
+  for port in "$@"; do bench_port_free "$port" || bench_die "port $port is in use"; done
+}
+
+# bench_redis_start DIR: a redis-server of the script's own on BENCH_REDIS_PORT (no persistence; its log in DIR),
+# for scripts that start their apps themselves instead of a stack; its pid in bench_redis_pid.
+bench_redis_start() {
+  redis-server --port "$BENCH_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$1" \
+    --logfile "$1/redis.log" &
+  bench_redis_pid=$!
+  until redis-cli -p "$BENCH_REDIS_PORT" ping >/dev/null 2>&1; do
+    kill -0 "$bench_redis_pid" 2>/dev/null || bench_die "redis-server did not start; see $1/redis.log"
+    sleep 0.1
+  done
+}
+
+# bench_stop PID: SIGTERM to PID, if one is given, and waits for it.
+bench_stop() { [ -z "$1" ] || { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }; }
+
+# bench_scratch NAME: for a script that starts its own processes: a temporary directory (bench_scratch_dir) and an
+# exit trap that stops bench_app_pid (the app it runs at the moment, if any) and bench_redis_pid, then removes it.
+bench_app_pid=""
+bench_scratch() {
+  bench_scratch_dir=$(mktemp -d "${TMPDIR:-/tmp}/tally-$1.XXXXXX")
+  trap 'bench_stop "$bench_app_pid"; bench_stop "$bench_redis_pid"; rm -rf "$bench_scratch_dir"' EXIT
+  trap 'exit 130' INT TERM
+}
+
+# bench_app_start READY_URL LOG COMMAND...: starts COMMAND in the background (its pid in bench_app_pid, its output
+# in LOG), polls READY_URL every 20 ms until it answers 2xx (dies if the process exits first), then sets
+# bench_app_ready to "ready_ms=.. cpu_ms=..": the time from the start and the CPU the process used until then
+# (utime + stime, fields 14 and 15 of /proc/PID/stat, 12 and 13 after the name). Not in $(...): the caller needs
+# bench_app_pid. bench_app_stop stops it.
+bench_app_start() {
+  local url=$1 log=$2 start now
+  shift 2
+  start=$(date +%s%N)
+  "$@" >"$log" 2>&1 &
+  bench_app_pid=$!
+  until curl -sf -o /dev/null "$url"; do
+    kill -0 "$bench_app_pid" 2>/dev/null || bench_die "$1 ... exited before $url answered; see $log"
+    sleep 0.02
+  done
+  now=$(date +%s%N)
+  bench_app_ready="ready_ms=$(((now - start) / 1000000)) cpu_ms=$(sed 's/.*) //' "/proc/$bench_app_pid/stat" |
+    awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($12 + $13) * 1000 / hz }')"
+}
+bench_app_stop() { bench_stop "$bench_app_pid"; bench_app_pid=""; }
 
 bench_stack_pid=""
 bench_run_dir=""

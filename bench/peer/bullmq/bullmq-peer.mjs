@@ -7,6 +7,10 @@
 //                                              analogue), waits until all N completed; prints one line
 //                                              "jobs_per_s=.. add_per_s=.. add_failed=.. missing=.. duplicated=..
 //                                              failed=.." and exits 1 if any of the last four is not 0
+//   node bullmq-peer.mjs drain N               the workers alone: pauses the queue, adds N jobs in bulk, resumes
+//                                              it and times from the resume to the last completion; prints
+//                                              "jobs_per_s=.. fill_ms=.. missing=.. duplicated=.. failed=.." and
+//                                              exits 1 if any of the last three is not 0
 //
 // Redis: 127.0.0.1:$BULLMQ_PEER_REDIS_PORT (6379). Every key starts with "bullmq-peer:" (the queue's prefix), so
 // nothing collides with Tally's "tally:" keys or redis-benchmark's "bench:xadd".
@@ -38,7 +42,7 @@ const whole = (value, name) => {
   return n;
 };
 function usage(why) {
-  console.error(`bullmq-peer: ${why}\nusage: bullmq-peer.mjs worker CONCURRENCY | produce N CONCURRENCY`);
+  console.error(`bullmq-peer: ${why}\nusage: bullmq-peer.mjs worker CONCURRENCY | produce N CONCURRENCY | drain N`);
   process.exit(2);
 }
 
@@ -106,6 +110,31 @@ async function totals(client) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// awaitCompletions: polls our hash until N more jobs than BEFORE completed or failed (or nothing happened for
+// STALL_MS), then the grace period; the totals since BEFORE.
+async function awaitCompletions(client, before, n) {
+  let now = await totals(client), progress = Date.now();
+  while (now.completed + now.failed - before.completed - before.failed < n) {
+    await sleep(POLL_MS);
+    const seen = await totals(client);
+    if (seen.completed !== now.completed || seen.failed !== now.failed) progress = Date.now();
+    else if (Date.now() - progress > STALL_MS) {
+      console.error(`no completion for ${STALL_MS} ms: giving up`);
+      break;
+    }
+    now = seen;
+  }
+  await sleep(GRACE_MS);
+  now = await totals(client);
+  return { completed: now.completed - before.completed, failed: now.failed - before.failed, last: now.last };
+}
+
+const seconds = (ms) => Math.max(ms, 1) / 1000;
+const report = (result, defects) => {
+  console.log(Object.entries(result).map(([k, v]) => `${k}=${v}`).join(' '));
+  process.exit(defects === 0 ? 0 : 1);
+};
+
 async function produce(n, concurrency) {
   // One Queue, so one connection that ioredis pipelines the concurrent adds on: how an application adds jobs.
   const queue = new Queue(QUEUE, { connection, prefix: PREFIX });
@@ -128,36 +157,47 @@ async function produce(n, concurrency) {
   const added = Date.now();
 
   // Wait for every job that was added (a failed add may still have added its job: then completions pass that).
-  let now = await totals(client), progress = Date.now();
-  while (now.completed + now.failed - before.completed - before.failed < n - addFailed) {
-    await sleep(POLL_MS);
-    const seen = await totals(client);
-    if (seen.completed !== now.completed || seen.failed !== now.failed) progress = Date.now();
-    else if (Date.now() - progress > STALL_MS) {
-      console.error(`no completion for ${STALL_MS} ms: giving up`);
-      break;
-    }
-    now = seen;
-  }
-  await sleep(GRACE_MS);
-  now = await totals(client);
+  const done = await awaitCompletions(client, before, n - addFailed);
   await queue.close();
-
-  const completed = now.completed - before.completed;
-  const failed = now.failed - before.failed;
-  const seconds = (ms) => Math.max(ms, 1) / 1000;
-  const result = {
-    jobs_per_s: completed > 0 ? Math.round(n / seconds(now.last - start)) : 0,
+  const missing = Math.max(0, n - addFailed - done.completed - done.failed);
+  const duplicated = Math.max(0, done.completed + done.failed - n);
+  report({
+    jobs_per_s: done.completed > 0 ? Math.round(n / seconds(done.last - start)) : 0,
     add_per_s: Math.round((n - addFailed) / seconds(added - start)),
-    add_failed: addFailed,
-    missing: Math.max(0, n - addFailed - completed - failed),
-    duplicated: Math.max(0, completed + failed - n),
-    failed,
-  };
-  console.log(Object.entries(result).map(([k, v]) => `${k}=${v}`).join(' '));
-  process.exit(addFailed + result.missing + result.duplicated + failed === 0 ? 0 : 1);
+    add_failed: addFailed, missing, duplicated, failed: done.failed,
+  }, addFailed + missing + duplicated + done.failed);
+}
+
+// The workers' own rate: with the queue paused they take nothing, so all N jobs wait when it resumes and the
+// adds' cost is outside the timing (Tally's side: bench/jobs.sh queues its jobs in one script). addBulk in chunks
+// of BULK: one MULTI per chunk. The queue is resumed whatever happens, or the next burst would never complete.
+const BULK = 1000;
+async function drain(n) {
+  const queue = new Queue(QUEUE, { connection, prefix: PREFIX });
+  const client = await queue.waitUntilReady();
+  const before = await totals(client);
+  const filling = Date.now();
+  let resumed;
+  await queue.pause();
+  try {
+    for (let from = 0; from < n; from += BULK) {
+      await queue.addBulk(Array.from({ length: Math.min(BULK, n - from) }, () => ({ name: 'noop', data: {} })));
+    }
+  } finally {
+    resumed = Date.now();
+    await queue.resume();
+  }
+  const done = await awaitCompletions(client, before, n);
+  await queue.close();
+  const missing = Math.max(0, n - done.completed - done.failed);
+  const duplicated = Math.max(0, done.completed + done.failed - n);
+  report({
+    jobs_per_s: done.completed > 0 ? Math.round(n / seconds(done.last - resumed)) : 0,
+    fill_ms: resumed - filling, missing, duplicated, failed: done.failed,
+  }, missing + duplicated + done.failed);
 }
 
 if (mode === 'worker' && args.length === 1) await worker(whole(args[0], 'CONCURRENCY'));
 else if (mode === 'produce' && args.length === 2) await produce(whole(args[0], 'N'), whole(args[1], 'CONCURRENCY'));
+else if (mode === 'drain' && args.length === 1) await drain(whole(args[0], 'N'));
 else usage('unknown mode or wrong number of arguments');
