@@ -158,9 +158,17 @@ prefill_script=$bench_run_dir/jobs-prefill.lua
   echo 'return tonumber(ARGV[1])'
 } >"$prefill_script"
 prefill_sha=$(redis SCRIPT LOAD "$(cat "$prefill_script")")
-# What a submit passes: tally.job.retention, max-attempts and max-outstanding as application.properties sets them
-# (the bench stack keeps them), and the identity an anonymous caller's jobs record as their owner.
-job_retention_ms=86400000 job_attempt_limit=5 job_outstanding=100000 job_owner=anonymous
+# What a submit passes: tally.job.retention (a duration: 500ms, 90s, 30m, 24h, 7d), max-attempts and
+# max-outstanding as application.properties sets them (the bench stack keeps them), and the identity an anonymous
+# caller's jobs record as their owner.
+app_setting() { sed -n "s/^$1=//p" "$bench_root/src/main/resources/application.properties"; }
+job_retention_ms=$(app_setting tally.job.retention | awk 'match($0, /^[0-9]+/) { n = substr($0, 1, RLENGTH)
+  u = substr($0, RLENGTH + 1); f["ms"] = 1; f["s"] = 1000; f["m"] = 60000; f["h"] = 3600000; f["d"] = 86400000
+  if (u in f) print n * f[u] }')
+job_attempt_limit=$(app_setting tally.job.max-attempts) job_outstanding=$(app_setting tally.job.max-outstanding)
+job_owner=anonymous
+[[ "$job_retention_ms $job_attempt_limit $job_outstanding" =~ ^[0-9]+\ [0-9]+\ [0-9]+$ ]] ||
+  bench_die "could not read tally.job.retention, max-attempts, max-outstanding from application.properties"
 
 # drain JOBS ROUND: prints "jobs_per_s=.. fill_ms=.. missing=.."
 drain() {

@@ -14,6 +14,7 @@
 #   bench_scratch NAME, bench_redis_start DIR, bench_app_start URL LOG CMD..., bench_app_stop, bench_stop PID,
 #   bench_ports_free PORT...               for scripts that start their own processes (a temporary directory,
 #                                          Redis, an app timed to ready, cleanup on exit)
+#   bench_quarkus_version, bench_build_peer NAME DIR ARTIFACT MAVEN_ARGS...   the peers' Quarkus, a peer's build
 #   bench_cpu_mark / bench_cpu_others MARK  how busy the machine was, and how much of it was not this benchmark
 #   bench_field LINE KEY, bench_median N.., bench_ratio A B, bench_machine
 #
@@ -91,8 +92,8 @@ bench_scratch() {
 # bench_app_start READY_URL LOG COMMAND...: starts COMMAND in the background (its pid in bench_app_pid, its output
 # in LOG), polls READY_URL every 20 ms until it answers 2xx (dies if the process exits first), then sets
 # bench_app_ready to "ready_ms=.. cpu_ms=..": the time from the start and the CPU the process used until then
-# (utime + stime, fields 14 and 15 of /proc/PID/stat, 12 and 13 after the name). Not in $(...): the caller needs
-# bench_app_pid. bench_app_stop stops it.
+# (utime + stime, fields 14 and 15 of /proc/PID/stat, 12 and 13 after the name). bench_app_stop stops it; called
+# in $(...), the pid stays in that subshell, which must stop the app itself (bench_scratch's trap cannot).
 bench_app_start() {
   local url=$1 log=$2 start now
   shift 2
@@ -108,6 +109,23 @@ bench_app_start() {
     awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($12 + $13) * 1000 / hz }')"
 }
 bench_app_stop() { bench_stop "$bench_app_pid"; bench_app_pid=""; }
+
+# bench_quarkus_version: the Quarkus platform version Tally's pom names (the peers are built with it).
+bench_quarkus_version() {
+  sed -n 's:.*<quarkus.platform.version>\(.*\)</quarkus.platform.version>.*:\1:p' "$bench_root/pom.xml"
+}
+
+# bench_build_peer NAME DIR ARTIFACT MAVEN_ARGS...: builds a peer's Maven project (bench/peer/*) with the JDK in
+# java_home unless ARTIFACT is newer than its sources.
+bench_build_peer() {
+  local name=$1 dir=$2 artifact=$3
+  shift 3
+  if [ ! -f "$artifact" ] || [ -n "$(find "$dir/src" "$dir/pom.xml" -newer "$artifact" -print -quit)" ]; then
+    bench_say "building the $name peer ($dir; the first time may download from Maven Central)..."
+    (cd "$dir" && JAVA_HOME=$java_home timeout 900 "$bench_root/mvnw" -B -q -f pom.xml package -DskipTests "$@") >&2 ||
+      bench_die "the $name peer did not build"
+  fi
+}
 
 bench_stack_pid=""
 bench_run_dir=""

@@ -108,7 +108,7 @@ fi
 # ---- build the peers (before anything runs, so a build never competes with a measurement) ----
 
 # bom_version ARTIFACT: the version Quarkus' BOM (the one Tally's pom names) manages for ARTIFACT.
-quarkus_version=$(sed -n 's:.*<quarkus.platform.version>\(.*\)</quarkus.platform.version>.*:\1:p' "$bench_root/pom.xml")
+quarkus_version=$(bench_quarkus_version)
 bom=$m2/io/quarkus/quarkus-bom/$quarkus_version/quarkus-bom-$quarkus_version.pom
 [ -f "$bom" ] || bench_die "Quarkus BOM $quarkus_version not in $m2: build Tally once (./mvnw package) first"
 bom_version() {
@@ -131,31 +131,21 @@ for jar in io/vertx/vertx-core/$vertx_version/vertx-core-$vertx_version.jar \
 done
 bench_say "bare peer: vertx-core $vertx_version, vertx-redis-client $redis_client_version, netty $netty_version"
 
-# build_peer NAME DIR ARTIFACT MAVEN_ARGS...: builds a peer's Maven project unless ARTIFACT is newer than its sources.
-build_peer() {
-  local name=$1 dir=$2 artifact=$3
-  shift 3
-  if [ ! -f "$artifact" ] || [ -n "$(find "$dir/src" "$dir/pom.xml" -newer "$artifact" -print -quit)" ]; then
-    bench_say "building the $name peer ($dir; the first time may download from Maven Central)..."
-    (cd "$dir" && JAVA_HOME=$java_home timeout 900 "$bench_root/mvnw" -B -q -f pom.xml package -DskipTests "$@") ||
-      bench_die "the $name peer did not build"
-  fi
-}
 quarkus_dir=$bench_dir/peer/quarkus
 quarkus_jar=$quarkus_dir/target/quarkus-app/quarkus-run.jar
 if [[ " $BENCH_PEERS " == *" quarkus "* ]]; then
-  build_peer Quarkus "$quarkus_dir" "$quarkus_jar" -Dquarkus.platform.version="$quarkus_version"
+  bench_build_peer Quarkus "$quarkus_dir" "$quarkus_jar" -Dquarkus.platform.version="$quarkus_version"
 fi
 # The floor with Micrometer's Prometheus registry (its pom's profile metrics, built into target-metrics): only when
 # a floor variant asks for it.
 quarkus_metrics_jar=$quarkus_dir/target-metrics/quarkus-app/quarkus-run.jar
 if [ "$floor_metrics" = on ]; then
-  build_peer "Quarkus (metrics)" "$quarkus_dir" "$quarkus_metrics_jar" -Pmetrics -Dquarkus.platform.version="$quarkus_version"
+  bench_build_peer "Quarkus (metrics)" "$quarkus_dir" "$quarkus_metrics_jar" -Pmetrics -Dquarkus.platform.version="$quarkus_version"
 fi
 spring_dir=$bench_dir/peer/spring
 spring_jar=$spring_dir/target/spring-peer.jar
 if [[ " $BENCH_PEERS " == *" spring "* ]]; then
-  build_peer Spring "$spring_dir" "$spring_jar"
+  bench_build_peer Spring "$spring_dir" "$spring_jar"
 fi
 
 # ---- start everything: Tally's stack (with its redis-server), then the peers on the same Redis ----

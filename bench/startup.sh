@@ -6,7 +6,7 @@
 # without a cache with -Xlog:class+load, grouped by the extension a class belongs to, and one of Tally with a JFR
 # recording of its start: the share of its main thread's samples spent in each Quarkus start-up step.
 #
-#   bench/startup.sh        # ~2 minutes; builds the floor the first time (Maven); progress on stderr, table on stdout
+#   bench/startup.sh        # ~2 minutes; builds the floor when it is missing or stale (Maven); progress on stderr, table on stdout
 #
 # Settings (environment), with defaults: BENCH_ROUNDS (3), and BENCH_PORT, BENCH_MANAGEMENT_PORT, BENCH_REDIS_PORT
 # of bench/lib.sh. Each cache comes from a training start that serves 400 GET / and 400 increments (as
@@ -20,15 +20,11 @@ bench_settings BENCH_ROUNDS:1
 bench_need curl:curl redis-server:redis-server redis-cli:redis-tools python3:python3
 java_home=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 export PATH=$java_home/bin:$PATH # bench_machine names the JDK on the PATH
-quarkus_version=$(sed -n 's:.*<quarkus.platform.version>\(.*\)</quarkus.platform.version>.*:\1:p' "$bench_root/pom.xml")
 declare -A jar_of=([tally]=$bench_root/target/quarkus-app/quarkus-run.jar
   [floor]=$bench_dir/peer/quarkus/target/quarkus-app/quarkus-run.jar)
 [ -f "${jar_of[tally]}" ] || bench_die "no ${jar_of[tally]}: build first (./mvnw -B package -DskipTests)"
-if [ ! -f "${jar_of[floor]}" ]; then
-  bench_say "building the Quarkus floor (bench/peer/quarkus)"
-  (cd "$bench_dir/peer/quarkus" && JAVA_HOME=$java_home timeout 900 "$bench_root/mvnw" -B -q -f pom.xml package \
-    -DskipTests -Dquarkus.platform.version="$quarkus_version") >&2 || bench_die "the floor did not build"
-fi
+bench_build_peer "Quarkus floor" "$bench_dir/peer/quarkus" "${jar_of[floor]}" \
+  -Dquarkus.platform.version="$(bench_quarkus_version)"
 bench_ports_free "$BENCH_PORT" "$BENCH_MANAGEMENT_PORT" "$BENCH_REDIS_PORT"
 
 bench_scratch startup
