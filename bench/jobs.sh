@@ -230,17 +230,31 @@ bullmq_note() {
 # costed STEP JOBS...: runs a burst or a drain of JOBS jobs and appends what it cost Redis per job: the CPU time of
 # redis-server (used_cpu_user + used_cpu_sys) and the commands it processed (total_commands_processed: each
 # script call and each command a script runs), both from INFO. The replicas' background reads (queue sampler, claim
-# keeper) and BullMQ's idle workers count too: a few commands a second against thousands.
+# keeper) and BullMQ's idle workers count too: a few commands a second against thousands. It also appends the CPU
+# µs per job of the workers (Tally's two worker replicas, or BullMQ's two worker processes for a BullMQ step) and
+# for Tally's steps of the api replica, with the workers' busiest thread groups (bench/thread_cpu.py).
 redis_mark() {
   redis INFO | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/ { c += $2 } /^total_commands_processed:/ { n = $2 }
     END { printf "%.0f %d\n", c * 1e6, n }'
 }
+threads() { python3 "$bench_dir/thread_cpu.py" "$@"; }
 costed() {
-  local before line
+  local before line workers api=() snap=$bench_run_dir/threads
+  case $1 in
+    bullmq_*) workers=("${bullmq_pids[@]}") ;;
+    *) workers=("${worker_pids[@]}") api=("$bench_replica_pid") ;;
+  esac
   before=$(redis_mark)
+  threads snapshot "${workers[@]}" >"$snap-workers-before"
+  [ ${#api[@]} -eq 0 ] || threads snapshot "${api[@]}" >"$snap-api-before"
   line=$("$@")
+  threads snapshot "${workers[@]}" >"$snap-workers-after"
+  [ ${#api[@]} -eq 0 ] || threads snapshot "${api[@]}" >"$snap-api-after"
   awk -v line="$line" -v n="$2" -v a="$before" -v b="$(redis_mark)" 'BEGIN { split(a, x, " "); split(b, y, " ")
-    printf "%s redis_us=%.1f redis_cmds=%.1f\n", line, (y[1] - x[1]) / n, (y[2] - x[2]) / n }'
+    printf "%s redis_us=%.1f redis_cmds=%.1f", line, (y[1] - x[1]) / n, (y[2] - x[2]) / n }'
+  printf ' %s' "$(threads report "$snap-workers-before" "$snap-workers-after" "$2" workers_)"
+  [ ${#api[@]} -eq 0 ] || printf ' %s' "$(threads report "$snap-api-before" "$snap-api-after" "$2" api_)"
+  echo
 }
 
 warmup_notes=() bline=""
@@ -359,6 +373,11 @@ if bullmq_on; then
   row "BullMQ: Redis CPU µs per job, workers alone (the bulk fill included)" bullmq_drains redis_us
   row "BullMQ: Redis commands per job, workers alone (the bulk fill included)" bullmq_drains redis_cmds
 fi
+row "api replica CPU µs per job, submit to succeeded" jobs api_cpu_us
+row "worker replicas' CPU µs per job, submit to succeeded" jobs workers_cpu_us
+bullmq_on && row "BullMQ: worker processes' CPU µs per job, add to completed" bullmq workers_cpu_us
+row "worker replicas' CPU µs per job, workers alone" drains workers_cpu_us
+bullmq_on && row "BullMQ: worker processes' CPU µs per job, workers alone" bullmq_drains workers_cpu_us
 row "redis-benchmark XADD/s" xadd rps
 row "XADD p99 ms" xadd p99_ms
 echo
@@ -369,6 +388,14 @@ echo "- queue lag at ~50% of that rate (${BENCH_LAG_SECONDS}s, offered $half/s, 
   "$(bench_field "$lag" jobs) jobs): submit to start p50 $(bench_field "$lag" p50_ms) ms," \
   "**p99 $(bench_field "$lag" p99_ms) ms**, max $(bench_field "$lag" max_ms) ms; submit to succeeded p50" \
   "$(bench_field "$e2e" p50_ms) ms, p99 $(bench_field "$e2e" p99_ms) ms"
+# thread groups: "name:µs,name:µs" -> "name µs, name µs" (the five busiest)
+thread_groups() { printf '%s\n' "$1" | tr ',' '\n' | head -5 | sed 's/_/ /g; s/:\([0-9]*\)$/ \1 µs/' | paste -sd ';' |
+  sed 's/;/, /g'; }
+echo "- CPU µs per job by thread group, round $BENCH_ROUNDS, workers alone: Tally's worker replicas" \
+  "$(thread_groups "$(bench_field "${drains[BENCH_ROUNDS]}" workers_top)")$(bullmq_on && echo "; BullMQ's worker" \
+  "processes $(thread_groups "$(bench_field "${bullmq_drains[BENCH_ROUNDS]}" workers_top)")")"
+echo "- the same, submit to succeeded: the api replica $(thread_groups "$(bench_field "${jobs[BENCH_ROUNDS]}" api_top)");" \
+  "the worker replicas $(thread_groups "$(bench_field "${jobs[BENCH_ROUNDS]}" workers_top)")"
 if [ ${#bench_defects[@]} -eq 0 ]; then
   echo "- errors: none (every submit 202, exactly one recorded success per job$(bullmq_on &&
     echo '; every BullMQ add succeeded, exactly one completion per job'))"

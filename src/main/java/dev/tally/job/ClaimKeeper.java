@@ -18,7 +18,7 @@ final class ClaimKeeper {
     private static final Logger LOG = Logger.getLogger(ClaimKeeper.class);
     private static final int RETRIES_PER_TICK = 100;
 
-    private final JobStore store;
+    private final WorkerStore store;
     private final String consumer;
     private final RunningJobs running;
     private final BooleanSupplier takingWork;
@@ -27,7 +27,7 @@ final class ClaimKeeper {
     private volatile boolean keeping;
     private Thread thread;
 
-    ClaimKeeper(JobStore store, Duration visibilityTimeout, String consumer, RunningJobs running,
+    ClaimKeeper(WorkerStore store, Duration visibilityTimeout, String consumer, RunningJobs running,
             BooleanSupplier takingWork) {
         this.store = store;
         this.consumer = consumer;
@@ -77,8 +77,8 @@ final class ClaimKeeper {
         if (runs.isEmpty()) {
             return false;
         }
-        List<JobStore.Renewal> renewals = runs.stream()
-                .map(run -> new JobStore.Renewal(run.entry(), run.reportedProgress())).toList();
+        List<WorkerStore.Renewal> renewals = runs.stream()
+                .map(run -> new WorkerStore.Renewal(run.entry(), run.reportedProgress())).toList();
         List<ScriptAnswers.Claim> claims = store.renew(consumer, renewals);
         for (int i = 0; i < runs.size(); i++) {
             switch (claims.get(i)) {

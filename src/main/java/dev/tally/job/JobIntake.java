@@ -20,42 +20,46 @@ import io.vertx.mutiny.redis.client.RedisConnection;
  * one, so a shard with a long backlog cannot starve another: whichever shard comes first fills the free slots, and
  * the next round starts at the next shard. Reads do not wait in Redis unless the whole round found nothing; then
  * the last shard's read waits {@code tally.job.worker.block} divided by the number of shards, so an idle worker
- * looks at every shard about once per block time.
+ * looks at every shard about once per block time. With one shard, a slot whose job succeeded is refilled by the
+ * {@link JobExecutor} in the script that records the success, while this worker takes jobs and no take-over is due:
+ * the intake then fills only the slots that come free.
  */
 final class JobIntake {
 
     private static final Logger LOG = Logger.getLogger(JobIntake.class);
     private static final Duration PAUSE_AFTER_FAILURE = Duration.ofSeconds(1);
 
-    private final JobStore store;
+    private final WorkerStore store;
     private final JobSettings.Worker settings;
     private final String consumer;
     private final JobExecutor executor;
     private final Semaphore slots;
     private final FailureEpisode trouble = new FailureEpisode(LOG, "Job intake", PAUSE_AFTER_FAILURE);
-    private volatile boolean taking;
+    private final IntakeState state;
     private Thread thread;
 
-    JobIntake(JobStore store, JobSettings.Worker settings, String consumer, JobExecutor executor) {
+    JobIntake(WorkerStore store, JobSettings.Worker settings, String consumer, IntakeState state,
+            JobExecutor executor) {
         this.store = store;
         this.settings = settings;
         this.consumer = consumer;
+        this.state = state;
         this.executor = executor;
         this.slots = new Semaphore(settings.concurrency());
     }
 
     void start() {
-        taking = true;
+        state.taking(true);
         thread = Thread.ofVirtual().name("tally-job-intake").start(this::loop);
     }
 
     /** Takes nothing new from now on; a read in progress ends within the block time. */
     void stop() {
-        taking = false;
+        state.taking(false);
     }
 
     boolean taking() {
-        return taking;
+        return state.taking();
     }
 
     /** Waits for the loop to end (a blocking read's wait plus a round trip at most). */
@@ -65,10 +69,9 @@ final class JobIntake {
 
     private void loop() {
         RedisConnection connection = null;
-        long nextTakeOver = 0;
         Duration takeOverEvery = settings.visibilityTimeout().dividedBy(2);
         int round = 0;
-        while (taking) {
+        while (state.taking()) {
             int held = freeSlots();
             if (held == 0) {
                 continue;
@@ -77,15 +80,15 @@ final class JobIntake {
             List<StreamEntry> taken = new ArrayList<>();
             RuntimeException failure = null;
             try {
-                if (System.nanoTime() >= nextTakeOver) {
+                if (state.takeOverDue()) {
                     for (JobShard shard : shards) {
                         if (taken.size() < held) {
                             taken.addAll(store.takeOver(shard, consumer, held - taken.size()));
                         }
                     }
-                    nextTakeOver = System.nanoTime() + takeOverEvery.toNanos();
+                    state.takeOverDoneUntil(System.nanoTime() + takeOverEvery.toNanos());
                 }
-                if (taken.size() < held && taking) {
+                if (taken.size() < held && state.taking()) {
                     if (connection == null) {
                         connection = store.connection();
                     }

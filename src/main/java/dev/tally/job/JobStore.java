@@ -1,10 +1,6 @@
 package dev.tally.job;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,20 +8,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.tally.redis.JobKeys;
 import dev.tally.redis.LuaScript;
 import dev.tally.redis.RedisGateway;
-import dev.tally.redis.RedisReplyException;
 import dev.tally.redis.Replies;
 import dev.tally.redis.ScriptRefusal;
-import dev.tally.redis.StreamItem;
 import dev.tally.web.ProblemException;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
  * Jobs in Redis, spread over the {@link JobShards}: per shard one stream with one consumer group (the queue), a hash
  * per job (its record), a sorted set of retries waiting out their backoff, and a dead-letter stream. Every step
  * that touches more than one of them is one Lua script on one shard, so a crash between two commands can never
- * lose or duplicate a job; a job's id names its shard, so no step needs to look for it.
+ * lose or duplicate a job; a job's id names its shard, so no step needs to look for it. This class holds the API's
+ * steps (submit, read, cancel, re-drive); {@link WorkerStore} the worker's.
  */
 @ApplicationScoped
 public class JobStore {
@@ -39,12 +33,8 @@ public class JobStore {
     private final long retentionMs;
     private final int perShardOutstanding;
     private final LuaScript submit = LuaScript.load("job_submit");
-    private final LuaScript start = LuaScript.load("job_start");
-    private final LuaScript finish = LuaScript.load("job_finish");
-    private final LuaScript retry = LuaScript.load("job_retry");
     private final LuaScript requeue = LuaScript.load("job_requeue");
     private final LuaScript cancel = LuaScript.load("job_cancel");
-    private final LuaScript renew = LuaScript.load("job_renew");
 
     public JobStore(RedisGateway redis, JobShards shards, JobSettings settings) {
         if (settings.retention().compareTo(settings.worker().visibilityTimeout()) <= 0) {
@@ -64,13 +54,6 @@ public class JobStore {
 
     JobShards shards() {
         return shards;
-    }
-
-    /** Creates a shard's group (reading its stream from the start) unless it exists: after a NOGROUP. */
-    Uni<Void> ensureGroup(JobShard shard) {
-        return redis.command("XGROUP", "CREATE", shards.keys(shard).stream(), GROUP, "0", "MKSTREAM").replaceWithVoid()
-                .onFailure(failure -> failure instanceof RedisReplyException reply && reply.hasCode("BUSYGROUP"))
-                .recoverWithNull();
     }
 
     /**
@@ -119,140 +102,19 @@ public class JobStore {
                 List.of(jobId, now(), Long.toString(retentionMs), owner.orElse(""))).map(ScriptAnswers::cancel);
     }
 
-    // ---------------------------------------------------------------------------------------------------------
-    // The worker's side
-
-    /** A connection of the worker's own for blocking reads (see {@link RedisGateway#dedicatedConnection()}). */
-    RedisConnection connection() {
-        return redis.dedicatedConnection().await().indefinitely();
-    }
-
-    /**
-     * New entries of one shard for this consumer, on a dedicated connection: waiting up to {@code block} in Redis
-     * for one, or not at all when {@code block} is zero.
-     */
-    List<StreamEntry> read(RedisConnection connection, JobShard shard, String consumer, int count, Duration block) {
-        List<String> args = new ArrayList<>(List.of("GROUP", GROUP, consumer, "COUNT", Integer.toString(count)));
-        if (!block.isZero()) {
-            // At least 1 ms: BLOCK 0 would wait for ever.
-            args.addAll(List.of("BLOCK", Long.toString(Math.max(1, block.toMillis()))));
-        }
-        args.addAll(List.of("STREAMS", shards.keys(shard).stream(), ">"));
-        Response reply = redis.command(connection, block.plusSeconds(3), "XREADGROUP", args.toArray(String[]::new))
-                .await().indefinitely();
-        return entries(Replies.streamItemsOfOneStream(reply));
-    }
-
-    /** Takes over entries of one shard that another consumer has not renewed within the visibility timeout. */
-    List<StreamEntry> takeOver(JobShard shard, String consumer, int count) {
-        Response reply = redis.command("XAUTOCLAIM", shards.keys(shard).stream(), GROUP, consumer,
-                Long.toString(settings.worker().visibilityTimeout().toMillis()), "0-0",
-                "COUNT", Integer.toString(count)).await().indefinitely();
-        return entries(Replies.streamItems(reply.get(1))); // [next cursor, entries, deleted ids]
-    }
-
-    private static List<StreamEntry> entries(List<StreamItem> items) {
-        return items.stream().map(StreamEntry::of).toList();
-    }
-
-    ScriptAnswers.Start start(StreamEntry entry, String worker) {
-        JobKeys k = shards.keysOf(entry.jobId());
-        return ScriptAnswers.start(redis.script(start, List.of(k.stream(), k.job(entry.jobId()), k.deadLetters()),
-                List.of(GROUP, entry.entryId(), entry.jobId(), worker, now(), Long.toString(retentionMs),
-                        Integer.toString(settings.deadLetter().maxLength())))
-                .await().indefinitely());
-    }
-
-    /**
-     * Records a terminal outcome with its detail: the result (JSON) of a success, the error of a failure or a
-     * cancel.
-     */
-    ScriptAnswers.Finish finish(StreamEntry entry, JobStatus outcome, String detail) {
-        if (!outcome.isTerminal()) {
-            throw new IllegalArgumentException(outcome + " is not an outcome a run can record");
-        }
-        String field = outcome == JobStatus.SUCCEEDED ? "result" : "error";
-        JobKeys k = shards.keysOf(entry.jobId());
-        return ScriptAnswers.finish(redis.script(finish, List.of(k.stream(), k.job(entry.jobId())),
-                List.of(GROUP, entry.entryId(), outcome.wireName(), field, detail, now(), Long.toString(retentionMs)))
-                .await().indefinitely());
-    }
-
-    ScriptAnswers.Retry retry(StreamEntry entry, String error, long dueAt) {
-        JobKeys k = shards.keysOf(entry.jobId());
-        return ScriptAnswers.retry(redis.script(retry,
-                List.of(k.stream(), k.job(entry.jobId()), k.retries(), k.deadLetters()),
-                List.of(GROUP, entry.entryId(), entry.jobId(), error, now(), Long.toString(retentionMs),
-                        Long.toString(dueAt), Integer.toString(settings.deadLetter().maxLength())))
-                .await().indefinitely());
-    }
-
-    /** Job ids of one shard whose retry backoff is over. */
-    List<String> dueRetries(JobShard shard, int limit) {
-        Response reply = redis.command("ZRANGE", shards.keys(shard).retries(), "-inf", now(), "BYSCORE", "LIMIT", "0",
-                Integer.toString(limit)).await().indefinitely();
-        List<String> ids = new ArrayList<>();
-        reply.forEach(id -> ids.add(id.toString()));
-        return ids;
-    }
-
-    void requeueRetry(String jobId) {
-        requeue(jobId, "retry", "", 0).await().indefinitely();
-    }
-
-    /** Gives a running job back to the queue at once (a stopping worker), so another worker starts it promptly. */
-    void release(StreamEntry entry) {
-        requeue(entry.jobId(), "release", entry.entryId(), 0).await().indefinitely();
-    }
-
     /** Re-queues a dead job with a fresh allowance of attempts; false when the job is not dead (or unknown). */
     public Uni<Boolean> redrive(String jobId) {
         return requeue(jobId, "redrive", "", settings.maxAttempts()).map(ScriptAnswers::requeued);
     }
 
-    private Uni<Response> requeue(String jobId, String from, String entryId, int granted) {
+    /** Puts a job back on the stream under a new entry ({@code job_requeue}): a re-drive, a due retry, a release. */
+    Uni<Response> requeue(String jobId, String from, String entryId, int granted) {
         JobKeys k = shards.keysOf(jobId);
         return redis.script(requeue, List.of(k.stream(), k.job(jobId), k.retries(), k.deadLetters()),
                 List.of(GROUP, jobId, from, entryId, now(), Long.toString(retentionMs), Integer.toString(granted)));
     }
 
-    /** One renewal for a running job: its entry and progress to store (-1: unchanged). */
-    record Renewal(StreamEntry entry, int progress) {
-    }
-
-    /** One claim per renewal, in their order: one script per shard the renewals are in. */
-    List<ScriptAnswers.Claim> renew(String consumer, List<Renewal> renewals) {
-        Map<JobKeys, List<Integer>> byShard = new LinkedHashMap<>();
-        for (int i = 0; i < renewals.size(); i++) {
-            byShard.computeIfAbsent(shards.keysOf(renewals.get(i).entry().jobId()), k -> new ArrayList<>()).add(i);
-        }
-        ScriptAnswers.Claim[] claims = new ScriptAnswers.Claim[renewals.size()];
-        byShard.forEach((shard, positions) -> {
-            List<ScriptAnswers.Claim> answers = renew(shard, consumer,
-                    positions.stream().map(renewals::get).toList());
-            for (int j = 0; j < positions.size(); j++) {
-                claims[positions.get(j)] = answers.get(j);
-            }
-        });
-        return List.of(claims);
-    }
-
-    private List<ScriptAnswers.Claim> renew(JobKeys shard, String consumer, List<Renewal> renewals) {
-        List<String> scriptKeys = new ArrayList<>(renewals.size() + 1);
-        List<String> args = new ArrayList<>(2 * renewals.size() + 3);
-        scriptKeys.add(shard.stream());
-        args.add(GROUP);
-        args.add(consumer);
-        args.add(Long.toString(retentionMs));
-        for (Renewal renewal : renewals) {
-            scriptKeys.add(shard.job(renewal.entry().jobId()));
-            args.add(renewal.entry().entryId());
-            args.add(renewal.progress() < 0 ? "" : Integer.toString(renewal.progress()));
-        }
-        return ScriptAnswers.renew(redis.script(renew, scriptKeys, args).await().indefinitely());
-    }
-
-    private static String now() {
+    static String now() {
         return Long.toString(System.currentTimeMillis());
     }
 }

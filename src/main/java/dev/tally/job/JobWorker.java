@@ -38,7 +38,7 @@ public class JobWorker implements WorkThreads {
     // After the release, how long interrupted handlers get to return before the keeper stops renewing.
     private static final Duration INTERRUPTED_GRACE = Duration.ofSeconds(2);
 
-    private final JobStore store;
+    private final WorkerStore store;
     private final JobSettings.Worker settings;
     private final String consumer;
     private final boolean runsJobs;
@@ -48,7 +48,7 @@ public class JobWorker implements WorkThreads {
     private final ClaimKeeper keeper;
     private volatile long drainDeadline;
 
-    public JobWorker(JobStore store, JobHandlers handlers, JobSettings settings, JobMetrics metrics,
+    public JobWorker(WorkerStore store, JobHandlers handlers, JobSettings settings, JobMetrics metrics,
             ObjectMapper json, InstanceId instanceId, TallySettings tally, MeterRegistry registry) {
         this.store = store;
         this.settings = settings.worker();
@@ -56,8 +56,10 @@ public class JobWorker implements WorkThreads {
         this.runsJobs = tally.role().runsJobs();
         this.running = new RunningJobs(registry);
         this.cpu = new JobCpuPool(this.settings.cpuThreads());
-        JobExecutor executor = new JobExecutor(store, handlers, settings, metrics, json, consumer, running, cpu);
-        this.intake = new JobIntake(store, this.settings, consumer, executor);
+        IntakeState intakeState = new IntakeState();
+        JobExecutor executor = new JobExecutor(store, handlers, settings, metrics, json, consumer, running, cpu,
+                intakeState);
+        this.intake = new JobIntake(store, this.settings, consumer, intakeState, executor);
         this.keeper = new ClaimKeeper(store, this.settings.visibilityTimeout(), consumer, running, intake::taking);
     }
 

@@ -39,6 +39,14 @@ final class ScriptAnswers {
         DECIDED, SUPERSEDED
     }
 
+    /** A stream entry taken and started in one script: what {@code job_start} would have answered for it. */
+    record Delivery(StreamEntry entry, Start start) {
+    }
+
+    /** {@code job_finish}'s whole answer: the outcome, and the next delivery when it was asked to take one. */
+    record Finished(Finish finish, Optional<Delivery> next) {
+    }
+
     /** {@code job_retry}: scheduled after a backoff, dead with no attempt left, or decided by someone else. */
     enum Retry {
         SCHEDULED, DEAD, STALE
@@ -58,12 +66,19 @@ final class ScriptAnswers {
         };
     }
 
-    static Finish finish(Response reply) {
-        return switch (reply.toInteger()) {
+    static Finished finish(Response reply) {
+        Finish finish = switch (reply.get(0).toInteger()) {
             case 1 -> Finish.DECIDED;
             case 0 -> Finish.SUPERSEDED;
             default -> throw unexpected("job_finish", reply);
         };
+        if (reply.size() == 1) {
+            return new Finished(finish, Optional.empty());
+        }
+        Response entry = reply.get(1); // {entry id, job id, type}
+        return new Finished(finish, Optional.of(new Delivery(
+                new StreamEntry(entry.get(0).toString(), entry.get(1).toString(), entry.get(2).toString()),
+                start(reply.get(2)))));
     }
 
     static Retry retry(Response reply) {

@@ -21,6 +21,11 @@ public record JobKeys(String base) {
 
     /** A job's record (a hash); {@code jobId} has been validated by the caller. */
     public String job(String jobId) {
-        return base + "job:" + jobId;
+        return jobPrefix() + jobId;
+    }
+
+    /** What every job record's key starts with: for a script that finds a job id in the stream. */
+    public String jobPrefix() {
+        return base + "job:";
     }
 }

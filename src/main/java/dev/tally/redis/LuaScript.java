@@ -16,13 +16,24 @@ import java.util.HexFormat;
 public record LuaScript(String name, String source, String sha1) {
 
     public static LuaScript load(String name) {
-        String resource = "lua/" + name + ".lua";
-        try (InputStream in = LuaScript.class.getClassLoader().getResourceAsStream(resource)) {
+        String source = resource("lua/" + name + ".lua");
+        return new LuaScript(name, source, sha1(source));
+    }
+
+    /**
+     * A script that uses the local functions of {@code lua/lib/<library>.lua}: that file's source goes first, as
+     * scripts cannot call one another.
+     */
+    public static LuaScript load(String name, String library) {
+        return load(name).withPrologue(resource("lua/lib/" + library + ".lua"));
+    }
+
+    private static String resource(String path) {
+        try (InputStream in = LuaScript.class.getClassLoader().getResourceAsStream(path)) {
             if (in == null) {
-                throw new IllegalStateException("missing script resource " + resource);
+                throw new IllegalStateException("missing script resource " + path);
             }
-            String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return new LuaScript(name, source, sha1(source));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

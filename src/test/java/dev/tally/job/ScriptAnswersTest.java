@@ -29,9 +29,24 @@ class ScriptAnswersTest {
     }
 
     @Test
-    void finishRetryAndRenewAnswersAreEnums() {
-        assertEquals(ScriptAnswers.Finish.DECIDED, ScriptAnswers.finish(number(1)));
-        assertEquals(ScriptAnswers.Finish.SUPERSEDED, ScriptAnswers.finish(number(0)));
+    void finishSaysWhoDecidedAndStartsTheNextEntryItTook() {
+        assertEquals(new ScriptAnswers.Finished(ScriptAnswers.Finish.DECIDED, Optional.empty()),
+                ScriptAnswers.finish(array(number(1))));
+        assertEquals(new ScriptAnswers.Finished(ScriptAnswers.Finish.SUPERSEDED, Optional.empty()),
+                ScriptAnswers.finish(array(number(0))));
+        StreamEntry next = new StreamEntry("1700000000000-0", "0J1", "noop");
+        assertEquals(new ScriptAnswers.Finished(ScriptAnswers.Finish.DECIDED, Optional.of(new ScriptAnswers.Delivery(
+                next, new ScriptAnswers.Run("noop", "{}", 1, 1700000000000L)))),
+                ScriptAnswers.finish(array(number(1), flat("1700000000000-0", "0J1", "noop"),
+                        flat("run", "noop", "{}", "1", "1700000000000"))));
+        assertEquals(new ScriptAnswers.Finished(ScriptAnswers.Finish.SUPERSEDED,
+                Optional.of(new ScriptAnswers.Delivery(next, new ScriptAnswers.Skip("expired")))),
+                ScriptAnswers.finish(array(number(0), flat("1700000000000-0", "0J1", "noop"), flat("skip", "expired"))));
+        assertThrows(IllegalStateException.class, () -> ScriptAnswers.finish(array(number(2))));
+    }
+
+    @Test
+    void retryAndRenewAnswersAreEnums() {
         assertEquals(ScriptAnswers.Retry.SCHEDULED, ScriptAnswers.retry(bulk("retry")));
         assertEquals(ScriptAnswers.Retry.DEAD, ScriptAnswers.retry(bulk("dead")));
         assertEquals(ScriptAnswers.Retry.STALE, ScriptAnswers.retry(bulk("stale")));

@@ -51,7 +51,10 @@ class ScriptKeySlotsOnClusterTest {
                 "counter_increment_once", List.of(keys.counterValue(counter),
                         keys.counterIdempotency(counter, "key-abc", "retry/1+="), keys.counterVersion(counter),
                         keys.counterChanges(counter)),
-                "job_submit, job_finish", List.of(jobs.stream(), jobs.job(job)),
+                "job_submit", List.of(jobs.stream(), jobs.job(job)),
+                // With the record of the next job it takes: the prefix it is named from, and such a key.
+                "job_finish", List.of(jobs.stream(), jobs.job(job), jobs.deadLetters(), jobs.jobPrefix(),
+                        jobs.job(otherJob)),
                 "job_cancel", List.of(jobs.job(job), jobs.retries()),
                 "job_start", List.of(jobs.stream(), jobs.job(job), jobs.deadLetters()),
                 "job_retry, job_requeue", List.of(jobs.stream(), jobs.job(job), jobs.retries(), jobs.deadLetters()),
