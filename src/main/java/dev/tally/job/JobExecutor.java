@@ -84,6 +84,7 @@ final class JobExecutor {
             // does so after the intake stops), so this one goes back to the queue at once, unrun.
             running.remove(run);
             release(entry);
+            metrics.ended(start.type(), AttemptOutcome.RELEASED, Duration.ZERO);
             return Optional.empty();
         }
         if (start.attempt() == 1) {
@@ -102,7 +103,8 @@ final class JobExecutor {
         return recorded.next();
     }
 
-    private void release(StreamEntry entry) {
+    /** Gives a job back to the queue now; on failure it is taken over after the visibility timeout instead. */
+    void release(StreamEntry entry) {
         try {
             store.release(entry);
         } catch (RuntimeException e) {

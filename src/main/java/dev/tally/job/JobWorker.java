@@ -38,26 +38,25 @@ public class JobWorker implements WorkThreads {
     // After the release, how long interrupted handlers get to return before the keeper stops renewing.
     private static final Duration INTERRUPTED_GRACE = Duration.ofSeconds(2);
 
-    private final WorkerStore store;
     private final JobSettings.Worker settings;
     private final String consumer;
     private final boolean runsJobs;
     private final RunningJobs running;
     private final JobCpuPool cpu;
+    private final JobExecutor executor;
     private final JobIntake intake;
     private final ClaimKeeper keeper;
     private volatile long drainDeadline;
 
     public JobWorker(WorkerStore store, JobHandlers handlers, JobSettings settings, JobMetrics metrics,
             ObjectMapper json, InstanceId instanceId, TallySettings tally, MeterRegistry registry) {
-        this.store = store;
         this.settings = settings.worker();
         this.consumer = instanceId.value();
         this.runsJobs = tally.role().runsJobs();
         this.running = new RunningJobs(registry);
         this.cpu = new JobCpuPool(this.settings.cpuThreads());
         IntakeState intakeState = new IntakeState();
-        JobExecutor executor = new JobExecutor(store, handlers, settings, metrics, json, consumer, running, cpu,
+        this.executor = new JobExecutor(store, handlers, settings, metrics, json, consumer, running, cpu,
                 intakeState);
         this.intake = new JobIntake(store, this.settings, consumer, intakeState, executor);
         this.keeper = new ClaimKeeper(store, this.settings.visibilityTimeout(), consumer, running, intake::taking);
@@ -102,12 +101,7 @@ public class JobWorker implements WorkThreads {
         running.awaitNoneUntil(drainDeadline, Duration.ofMillis(50));
         List<JobRun> unfinished = running.snapshot();
         for (JobRun run : unfinished) {
-            try {
-                store.release(run.entry());
-            } catch (RuntimeException e) {
-                LOG.warnf("Could not release job %s (%s); another worker takes it over after the visibility timeout",
-                        run.jobId(), e.getMessage());
-            }
+            executor.release(run.entry());
             run.stop(true);
         }
         if (!unfinished.isEmpty()) {
