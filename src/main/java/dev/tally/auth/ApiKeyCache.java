@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.smallrye.mutiny.Uni;
 
@@ -15,7 +15,7 @@ import io.smallrye.mutiny.Uni;
  * cached copy is older than the TTL. Unknown ids are not cached (nothing to hold them to); the cache holds at
  * most one entry per existing key, and stale entries are dropped when it grows past twice the key bound.
  */
-@ApplicationScoped
+@Singleton
 class ApiKeyCache {
 
     private record Entry(ApiKey key, long readAtNanos) {

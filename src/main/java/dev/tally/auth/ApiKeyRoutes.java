@@ -7,8 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -25,7 +25,7 @@ import io.vertx.ext.web.RoutingContext;
  * token there): {@code POST /ops/api-keys} creates a key and answers its secret, the only time it is ever shown;
  * {@code GET /ops/api-keys} lists keys without secrets or hashes; {@code DELETE /ops/api-keys/{name}} revokes.
  */
-@ApplicationScoped
+@Singleton
 public class ApiKeyRoutes {
 
     private static final Logger LOG = Logger.getLogger(ApiKeyRoutes.class);

@@ -6,7 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.tally.redis.Keys;
 import dev.tally.redis.LuaScript;
@@ -21,7 +21,7 @@ import io.smallrye.mutiny.Uni;
  * index from name to id ({@link Keys#apiKeyNames}). Creating and revoking are one script each, and both are
  * acknowledged writes ({@link RedisGateway#write}): a revoke lost in a failover would bring a revoked key back.
  */
-@ApplicationScoped
+@Singleton
 class ApiKeyStore {
 
     private final RedisGateway redis;

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.tally.web.ProblemWriter;
 import io.vertx.core.http.HttpHeaders;
@@ -19,7 +19,7 @@ import io.vertx.ext.web.RoutingContext;
  * one the anonymous caller could use (RFC 6750: a client that sent credentials must learn they failed). Whether
  * the caller may use the route is decided later, by {@link ScopeCheck}, where the route is known.
  */
-@ApplicationScoped
+@Singleton
 public class Authentication {
 
     private static final String BEARER = "Bearer ";

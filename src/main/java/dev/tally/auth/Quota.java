@@ -3,7 +3,7 @@ package dev.tally.auth;
 import java.util.HashMap;
 import java.util.Map;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -26,7 +26,7 @@ import io.vertx.ext.web.RoutingContext;
  * protects capacity, and refusing everything while Redis is unreachable would turn a limiter hiccup into an
  * outage of routes that do not need Redis; those that do answer their own 503.
  */
-@ApplicationScoped
+@Singleton
 public class Quota {
 
     private static final Logger LOG = Logger.getLogger(Quota.class);

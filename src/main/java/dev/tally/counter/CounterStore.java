@@ -3,7 +3,7 @@ package dev.tally.counter;
 import java.util.ArrayList;
 import java.util.List;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.tally.redis.KeySpace;
 import dev.tally.redis.Keys;
@@ -21,7 +21,7 @@ import io.vertx.mutiny.redis.client.Response;
  * script, so subscribers (see {@code live/}) get the changes in the order they happened and none is missed
  * between the change and its announcement.
  */
-@ApplicationScoped
+@Singleton
 public class CounterStore {
 
     /** Result of an idempotent increment: {@code replayed} when an earlier request with the key had counted. */

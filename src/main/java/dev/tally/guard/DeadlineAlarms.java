@@ -7,7 +7,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,7 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * The clock behind every deadline: schedules the interrupts, and counts the requests that ran out of time and
  * those whose client went away.
  */
-@ApplicationScoped
+@Singleton
 public class DeadlineAlarms {
 
     // Only schedules interrupts, each a few microseconds of work: one thread is plenty.

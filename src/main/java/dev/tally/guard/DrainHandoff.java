@@ -1,6 +1,6 @@
 package dev.tally.guard;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.tally.runtime.Drain;
 import dev.tally.web.NginxRetriedMethods;
@@ -26,7 +26,7 @@ import io.vertx.ext.web.RoutingContext;
  * only a connection error means "gone, try another". Requests without the header (Kubernetes Services, direct
  * clients) are served to the end of the delay as before: there the orchestrator stops the traffic.
  */
-@ApplicationScoped
+@Singleton
 public class DrainHandoff {
 
     static final String PROXY_RETRIES_HEADER = "X-Tally-Proxy-Retries";

@@ -2,8 +2,8 @@ package dev.tally.job;
 
 import java.util.Map;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import dev.tally.web.ProblemException;
 import dev.tally.web.RouteReplies;
@@ -16,7 +16,7 @@ import io.vertx.ext.web.RoutingContext;
  * dead-lettered jobs, newest first ({@code ?limit=1-1000}, default 100); {@code POST
  * /ops/jobs/dead/{id}/redrive} queues a dead job again with a fresh allowance of attempts.
  */
-@ApplicationScoped
+@Singleton
 public class DeadLetterRoutes {
 
     private static final int DEFAULT_LIMIT = 100;

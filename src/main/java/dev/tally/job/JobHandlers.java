@@ -5,11 +5,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
 
 /** Every {@link JobHandler} bean, by type; two beans claiming one type stop the start. */
-@ApplicationScoped
+@Singleton
 public class JobHandlers {
 
     private final Map<String, JobHandler> byType = new TreeMap<>();

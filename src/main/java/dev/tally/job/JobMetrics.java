@@ -3,7 +3,7 @@ package dev.tally.job;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -14,7 +14,7 @@ import io.micrometer.core.instrument.Timer;
  * Job metrics. Queue gauges (shared state, the same on every replica) come from the latest {@link QueueStats}
  * sample; outcomes, durations and queue lag are counted by the worker that ran the job.
  */
-@ApplicationScoped
+@Singleton
 public class JobMetrics {
 
     private final MeterRegistry registry;

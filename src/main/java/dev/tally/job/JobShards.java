@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.IntStream;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.tally.redis.JobKeys;
 import dev.tally.redis.Keys;
@@ -22,7 +22,7 @@ import io.vertx.mutiny.redis.client.Response;
  * remembers ({@link Keys#jobLayouts}): after the count changes (a rolling deploy, a rollback), jobs queued under
  * the old count are still run, listed and counted.
  */
-@ApplicationScoped
+@Singleton
 public class JobShards {
 
     private final RedisGateway redis;

@@ -3,7 +3,7 @@ package dev.tally.job;
 import java.util.List;
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.tally.redis.JobKeys;
 import dev.tally.redis.LuaScript;
@@ -21,7 +21,7 @@ import io.vertx.mutiny.redis.client.Response;
  * lose or duplicate a job; a job's id names its shard, so no step needs to look for it. This class holds the API's
  * steps (submit, read, cancel, re-drive); {@link WorkerStore} the worker's.
  */
-@ApplicationScoped
+@Singleton
 public class JobStore {
 
     /** The one consumer group; each worker replica is one consumer in it, named by its instance id. */

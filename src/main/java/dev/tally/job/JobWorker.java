@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -31,7 +31,7 @@ import io.quarkus.runtime.StartupEvent;
  * At SIGTERM intake stops; running jobs get {@code tally.job.worker.drain-timeout} to finish, and the rest are
  * released to the stream (another worker starts them at once) and interrupted.
  */
-@ApplicationScoped
+@Singleton
 public class JobWorker implements WorkThreads {
 
     private static final Logger LOG = Logger.getLogger(JobWorker.class);

@@ -4,7 +4,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.tally.redis.JobKeys;
 import dev.tally.redis.RedisGateway;
@@ -20,7 +20,7 @@ import io.vertx.mutiny.redis.client.Response;
  * ({@link QueueSampler}) and the newest dead letters ({@link DeadLetterRoutes}). Reads only; the changes are
  * {@link JobStore}'s.
  */
-@ApplicationScoped
+@Singleton
 class QueueReads {
 
     private final RedisGateway redis;

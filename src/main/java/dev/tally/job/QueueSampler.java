@@ -2,8 +2,8 @@ package dev.tally.job;
 
 import java.time.Duration;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -19,7 +19,7 @@ import io.smallrye.mutiny.CompositeException;
  * reads per shard, instead of one per scrape. Each sample first learns the shards in use ({@link JobShards#discover}),
  * which is how a worker finds shards other replicas' layouts added.
  */
-@ApplicationScoped
+@Singleton
 public class QueueSampler {
 
     private static final Logger LOG = Logger.getLogger(QueueSampler.class);

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.tally.redis.JobKeys;
 import dev.tally.redis.LuaScript;
@@ -23,7 +23,7 @@ import io.vertx.mutiny.redis.client.Response;
  * and the outcome of each run (a success may take the next entry in the same script), retries, releases and claim
  * renewals. Every call blocks: the worker's parts run on virtual threads.
  */
-@ApplicationScoped
+@Singleton
 public class WorkerStore {
 
     private final RedisGateway redis;

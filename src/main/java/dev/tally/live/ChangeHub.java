@@ -4,8 +4,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -35,7 +35,7 @@ import io.vertx.redis.client.Redis;
  * forget their state, resubscribe, read again and send that fresh value to every socket: a promoted replica may
  * lack the last writes of a dead master, so its state is taken even when its version is lower.
  */
-@ApplicationScoped
+@Singleton
 public class ChangeHub implements ChangeSubscriptions.Listener {
 
     private static final Logger LOG = Logger.getLogger(ChangeHub.class);

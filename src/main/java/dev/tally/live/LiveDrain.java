@@ -1,7 +1,7 @@
 package dev.tally.live;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -16,7 +16,7 @@ import io.quarkus.websockets.next.OpenConnections;
  * 1001 "going away" and new handshakes get a 503 (see {@link LiveHandshakeGate}), which Nginx retries on another
  * replica. A client reconnects and gets the current value there: nothing is lost.
  */
-@ApplicationScoped
+@Singleton
 public class LiveDrain {
 
     private static final Logger LOG = Logger.getLogger(LiveDrain.class);

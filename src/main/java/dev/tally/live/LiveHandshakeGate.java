@@ -1,6 +1,6 @@
 package dev.tally.live;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.tally.counter.CounterName;
 import dev.tally.runtime.Drain;
@@ -20,7 +20,7 @@ import io.vertx.ext.web.RoutingContext;
  * and headers, not a body. Pipeline stage "live handshake gate" (installed by {@code pipeline/RequestPipeline}):
  * a refusal is an ordinary request, timed and logged; an accepted handshake leaves the in-flight registry here.
  */
-@ApplicationScoped
+@Singleton
 public class LiveHandshakeGate {
 
     /**

@@ -2,7 +2,7 @@ package dev.tally.live;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -13,7 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * messages replaced by a newer value before they could be written (coalesced), and sockets holding such a waiting
  * message, which can never exceed the open sockets because each socket has one slot, not a queue.
  */
-@ApplicationScoped
+@Singleton
 public class LiveMetrics {
 
     private final AtomicInteger openSockets = new AtomicInteger();

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -30,7 +30,7 @@ import io.vertx.mutiny.redis.client.Response;
  * the database, as a SCAN over all keys would. A snapshot that expired means its replica is gone, even if the
  * index still names it for a moment.
  */
-@ApplicationScoped
+@Singleton
 public class ClusterView {
 
     private static final Logger LOG = Logger.getLogger(ClusterView.class);

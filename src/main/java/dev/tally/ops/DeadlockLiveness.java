@@ -2,7 +2,7 @@ package dev.tally.ops;
 
 import java.util.List;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -14,7 +14,7 @@ import org.eclipse.microprofile.health.Liveness;
  * (an outage of the data store must not restart every pod).
  */
 @Liveness
-@ApplicationScoped
+@Singleton
 public class DeadlockLiveness implements HealthCheck {
 
     private final DeadlockWatch watch;

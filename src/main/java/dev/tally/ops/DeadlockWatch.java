@@ -13,8 +13,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -28,7 +28,7 @@ import io.quarkus.runtime.StartupEvent;
  * which the JVM's finder cannot see. Scans every second so that the stacks are logged once, when a deadlock
  * appears, even if nobody probes liveness; the liveness check, the gauge and the thread dump read the same scan.
  */
-@ApplicationScoped
+@Singleton
 public class DeadlockWatch {
 
     private static final Logger LOG = Logger.getLogger(DeadlockWatch.class);

@@ -2,8 +2,8 @@ package dev.tally.ops;
 
 import java.time.Duration;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -16,7 +16,7 @@ import io.vertx.core.Vertx;
  * is recorded. A healthy loop runs it in microseconds; a loop that something blocks shows the block here, as
  * {@code tally_eventloop_delay_seconds_max}, before any request times out.
  */
-@ApplicationScoped
+@Singleton
 public class EventLoopDelay {
 
     private static final Duration PERIOD = Duration.ofMillis(500);

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
@@ -16,7 +16,7 @@ import jdk.jfr.Recording;
  * 10 ms, parks and monitor waits over 10 ms, GC pauses, pinned virtual threads), written to a fresh temp file. Its
  * methods block on file I/O: call them off the event loop.
  */
-@ApplicationScoped
+@Singleton
 public class FlightRecorder {
 
     /** Starts a recording now. */

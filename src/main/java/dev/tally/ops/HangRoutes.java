@@ -6,8 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import dev.tally.runtime.InstanceId;
 import dev.tally.web.RouteReplies;
@@ -21,7 +21,7 @@ import io.vertx.ext.web.RoutingContext;
  * each with its serving thread's stack taken now. A full dump ({@code /ops/threads}) is the view of every thread;
  * this one is the few that matter, small enough to fetch every few seconds.
  */
-@ApplicationScoped
+@Singleton
 public class HangRoutes {
 
     private final DeadlockWatch deadlocks;

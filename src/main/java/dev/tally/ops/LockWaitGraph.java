@@ -15,10 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -40,7 +40,7 @@ import io.quarkus.runtime.StartupEvent;
  * The threads are read one after the other, not at one instant, so a cycle counts only once the same edges have
  * stood for a second; lock contention never forms a cycle, and a deadlock never changes.
  */
-@ApplicationScoped
+@Singleton
 public class LockWaitGraph {
 
     private static final Logger LOG = Logger.getLogger(LockWaitGraph.class);

@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -29,7 +29,7 @@ import io.vertx.ext.web.RoutingContext;
  * token are compared as SHA-256 digests with {@link MessageDigest#isEqual}: constant time, and the digests' equal
  * length hides the token's.
  */
-@ApplicationScoped
+@Singleton
 public class OpsAccess {
 
     /** 128 bits as hex; {@code openssl rand -hex 32} (what the launcher generates) gives 64 characters. */

@@ -6,7 +6,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
  * deliberately outside the pools it watches: a starved worker pool or a blocked event loop must not silence the
  * thing that reports them.
  */
-@ApplicationScoped
+@Singleton
 public class OpsClock {
 
     private static final Logger LOG = Logger.getLogger(OpsClock.class);

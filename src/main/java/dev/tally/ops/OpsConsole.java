@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.Handler;
@@ -21,7 +21,7 @@ import io.vertx.ext.web.handler.CSPHandler;
  * ({@link OpenManagementPaths}). The page runs under a Content-Security-Policy that allows only these files and
  * requests to this origin: no inline script or style, no other origin, no framing.
  */
-@ApplicationScoped
+@Singleton
 public class OpsConsole {
 
     static final String PAGE = "/ops/";

@@ -1,6 +1,6 @@
 package dev.tally.ops;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
@@ -10,7 +10,7 @@ import io.vertx.ext.web.RoutingContext;
  * thread dump or a key listing must never sit in a browser or proxy cache) and {@code nosniff} (a text answer is
  * never run as a script). The console's page adds its Content-Security-Policy itself ({@link OpsConsole}).
  */
-@ApplicationScoped
+@Singleton
 public class OpsResponseHeaders {
 
     public void add(RoutingContext ctx) {

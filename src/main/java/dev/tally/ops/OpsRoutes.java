@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,7 +27,7 @@ import io.vertx.ext.web.RoutingContext;
  * reaches them with {@code curl} or {@code kubectl port-forward} and the ops token ({@link OpsAccess}), the public
  * never does. The console's page is {@link OpsConsole}.
  */
-@ApplicationScoped
+@Singleton
 public class OpsRoutes {
 
     private static final long PUSH_EVERY_MS = 1000;

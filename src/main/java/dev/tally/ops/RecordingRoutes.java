@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import dev.tally.runtime.InstanceId;
 import dev.tally.web.ProblemException;
@@ -24,7 +24,7 @@ import jdk.jfr.Recording;
  * {@code format=summary} a short text computed from it. One at a time (409 while one runs): two would record the
  * same seconds twice. The event loop only waits on timers; starting, writing and reading run on worker threads.
  */
-@ApplicationScoped
+@Singleton
 public class RecordingRoutes {
 
     private final FlightRecorder recorder;

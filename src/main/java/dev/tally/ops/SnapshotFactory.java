@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -23,7 +23,7 @@ import io.micrometer.core.instrument.search.Search;
  * Builds this replica's {@link ReplicaSnapshot} from the same meters Prometheus scrapes, so the console and the
  * metrics never disagree. Meters that do not exist (yet) read as 0.
  */
-@ApplicationScoped
+@Singleton
 public class SnapshotFactory {
 
     private static final String VERTX_WORKERS = "vert.x-worker-thread";

@@ -6,8 +6,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -23,7 +23,7 @@ import io.quarkus.runtime.StartupEvent;
  * cannot tell. Checks ten times a second, so a request is reported within 100 ms (plus scheduling) of crossing
  * the threshold.
  */
-@ApplicationScoped
+@Singleton
 public class StuckRequestWatchdog {
 
     private static final Logger LOG = Logger.getLogger(StuckRequestWatchdog.class);

@@ -13,7 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,7 +27,7 @@ import com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat;
  * for. JMX adds what it lacks for platform threads: the ownable synchronizers (ReentrantLock...) they hold and
  * the owner of the lock they wait for.
  */
-@ApplicationScoped
+@Singleton
 public class ThreadDump {
 
     /** A whole dump: when, and every thread. */

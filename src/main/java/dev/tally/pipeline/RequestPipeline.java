@@ -1,7 +1,7 @@
 package dev.tally.pipeline;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import dev.tally.auth.Authentication;
 import dev.tally.auth.Quota;
@@ -44,7 +44,7 @@ import io.vertx.ext.web.Router;
  * The check runs before Quarkus' body handler and every route, so an unauthenticated body is never read.
  * </ul>
  */
-@ApplicationScoped
+@Singleton
 public class RequestPipeline {
 
     /** The router's first position: ahead of Quarkus' own routes (its body handler sits at {@code MIN_VALUE + 1}). */

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -21,7 +21,7 @@ import io.vertx.mutiny.redis.client.Response;
  * other, each named by the first slot it serves (a {@link Position}), and the keys are read one {@code GET} each,
  * every one from its own slot's master.
  */
-@ApplicationScoped
+@Singleton
 public class KeySpace {
 
     /**

@@ -2,14 +2,14 @@ package dev.tally.redis;
 
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * The only place Redis key names are made. Keys that one script touches together share a hash tag
  * ({@code {c:NAME}}, {@code {s:ID}}), so every script runs unchanged on a single Redis, Sentinel or Cluster.
  * Callers pass names that their feature has already validated; nothing here trusts raw input.
  */
-@ApplicationScoped
+@Singleton
 public class Keys {
 
     private static final String COUNTER_TAG = "{c:";

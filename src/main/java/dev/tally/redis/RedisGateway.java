@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.tally.runtime.Timeout;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -26,7 +26,7 @@ import dev.tally.runtime.FailureReasons;
  * can tell "your request is wrong" from "retry later". The driver raises every error reply as its
  * {@link ErrorType}, whose message is the reply's text; this class is the only place that reads it.
  */
-@ApplicationScoped
+@Singleton
 public class RedisGateway {
 
     // The driver reports a connection dropped mid-command as if Redis had replied with this error code; it is

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -27,7 +27,7 @@ import io.vertx.redis.client.RedisOptions;
  * timeouts, protocol) aimed at that one node as a standalone server; the {@code redis://} or {@code rediss://}
  * scheme and any user come from the first configured host, as the cluster client itself does for redirects.
  */
-@ApplicationScoped
+@Singleton
 public class RedisNodes {
 
     private final Vertx vertx;

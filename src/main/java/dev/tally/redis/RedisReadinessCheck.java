@@ -1,6 +1,6 @@
 package dev.tally.redis;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -20,7 +20,7 @@ import io.smallrye.mutiny.Uni;
  * Taking every replica out of rotation for that would turn "writes wait" into "nothing works".
  */
 @Readiness
-@ApplicationScoped
+@Singleton
 public class RedisReadinessCheck implements AsyncHealthCheck {
 
     private final KeySpace keySpace;

@@ -1,7 +1,7 @@
 package dev.tally.runtime;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -16,7 +16,7 @@ import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
  * the state (it is the process's, so it lives in {@code runtime}); {@code web/RequestTagging} closes connections,
  * {@code guard/DrainHandoff} (step two) and {@code live/LiveHandshakeGate} refuse work while it is set.
  */
-@ApplicationScoped
+@Singleton
 public class Drain {
 
     private static final Logger LOG = Logger.getLogger(Drain.class);

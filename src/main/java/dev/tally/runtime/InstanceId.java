@@ -4,14 +4,14 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * The name this replica answers with in {@code X-Tally-Instance}, its logs and (later) the cluster view.
  * Configured by {@code tally.instance-id}; otherwise the host name (the pod name on Kubernetes) plus a short
  * random suffix, so two processes on one host never share a name.
  */
-@ApplicationScoped
+@Singleton
 public class InstanceId {
 
     private final String value;

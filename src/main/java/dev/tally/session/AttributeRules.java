@@ -7,14 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.tally.web.ProblemException;
 
 /** Turns a JSON object body into attribute changes, refusing what the session limits forbid. */
-@ApplicationScoped
+@Singleton
 class AttributeRules {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]{1,128}");

@@ -2,7 +2,7 @@ package dev.tally.session;
 
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.HttpHeaders;
 
@@ -15,7 +15,7 @@ import jakarta.ws.rs.core.HttpHeaders;
  * Only the configured name is read. {@code Set-Cookie} is written by hand because the JAX-RS cookie type adds the
  * obsolete {@code Version=1}.
  */
-@ApplicationScoped
+@Singleton
 class SessionCookies {
 
     static final String BASE_NAME = "TALLY_SESSION";

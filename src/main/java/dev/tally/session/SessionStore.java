@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,7 +28,7 @@ import io.vertx.mutiny.redis.client.Response;
  * holding its JSON text. Each operation is one script, so reads slide the expiry and writes check limits
  * atomically. Empty results mean "no session": unknown, expired and invalidated look the same.
  */
-@ApplicationScoped
+@Singleton
 class SessionStore {
 
     private static final String ATTRIBUTE = "a:";

@@ -2,7 +2,7 @@ package dev.tally.web;
 
 import java.time.Instant;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -16,7 +16,7 @@ import dev.tally.runtime.InstanceId;
  * format of the other logs. The route is the template ({@code /api/v1/counters/{name}}), never the raw path, so
  * lines group by endpoint and carry no counter names or ids.
  */
-@ApplicationScoped
+@Singleton
 public class AccessLog {
 
     public static final String CATEGORY = "tally.access";

@@ -8,10 +8,10 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
 
@@ -20,7 +20,7 @@ import jakarta.ws.rs.Path;
  * The REST layer raises 405 without it, so the table is read once from the resource classes' own annotations:
  * it cannot drift from the routes.
  */
-@ApplicationScoped
+@Singleton
 public class AllowedMethods {
 
     private record Route(Pattern path, String method) {

@@ -1,6 +1,6 @@
 package dev.tally.web;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -15,7 +15,7 @@ import io.vertx.ext.web.handler.BodyHandler;
  * answers an oversized declared length, and a chunked body that grows too large mid-read, with an empty 413; both
  * cases are caught here first.
  */
-@ApplicationScoped
+@Singleton
 public class BodyLimit {
 
     private final RouterProblems problems;

@@ -3,7 +3,7 @@ package dev.tally.web;
 import java.util.List;
 import java.util.Set;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -23,7 +23,7 @@ import io.vertx.ext.web.handler.CorsHandler;
  * quota), and an allowed origin's answer, refusals included, carries the headers. A request from another origin is
  * refused with a 403 problem ({@code about:blank}; browsers send {@code Origin}, curl and servers do not, and pass).
  */
-@ApplicationScoped
+@Singleton
 public class CrossOrigin {
 
     /** What a browser may send: the key, a JSON body, and the headers the API reads. */

@@ -2,7 +2,7 @@ package dev.tally.web;
 
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -18,7 +18,7 @@ import io.vertx.core.http.HttpServerRequest;
  * busy) is a 503 {@code store-unavailable} with the
  * configured {@code tally.redis.retry-after}. Anything else is a bug, which the caller answers with a 500.
  */
-@ApplicationScoped
+@Singleton
 public class ExpectedFailures {
 
     private static final Logger LOG = Logger.getLogger(ExpectedFailures.class);

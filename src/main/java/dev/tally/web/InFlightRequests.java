@@ -11,7 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -30,7 +30,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * due, instead of a timer per timeout. The registry already holds every request and forgets it when it ends, so a
  * timeout costs no object of its own and no removal.
  */
-@ApplicationScoped
+@Singleton
 public class InFlightRequests implements WorkThreads {
 
     private static final RequestLocal<InFlightRequest> CURRENT = new RequestLocal<>(InFlightRequest.class);

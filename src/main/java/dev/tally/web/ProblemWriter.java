@@ -1,6 +1,6 @@
 package dev.tally.web;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -14,7 +14,7 @@ import io.vertx.ext.web.RoutingContext;
  * Renders problems to JSON text. One writer serves both paths an error can take: JAX-RS exception mappers and
  * Vert.x router failures (oversized bodies, unknown routes), so every error has the same shape.
  */
-@ApplicationScoped
+@Singleton
 public class ProblemWriter {
 
     private final ObjectMapper mapper;

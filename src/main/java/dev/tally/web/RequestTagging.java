@@ -1,6 +1,6 @@
 package dev.tally.web;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.MDC;
 
@@ -17,7 +17,7 @@ import io.vertx.ext.web.RoutingContext;
  * the client to close the connection: decided when the headers go out, so a request that began before the drain
  * still closes its connection, and in the same callback, so tagging costs one callback per request, not two.
  */
-@ApplicationScoped
+@Singleton
 public class RequestTagging {
 
     public static final String INSTANCE_HEADER = "X-Tally-Instance";

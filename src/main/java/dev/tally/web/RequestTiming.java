@@ -1,6 +1,6 @@
 package dev.tally.web;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -13,7 +13,7 @@ import io.vertx.ext.web.RoutingContext;
  * when it ends it leaves the registry and writes its access-log line. A request handed over before it ends (an
  * accepted WebSocket handshake, see {@link InFlightRequests#handOver}) writes no line: it never ends as a request.
  */
-@ApplicationScoped
+@Singleton
 public class RequestTiming {
 
     // Where the REST layer leaves the matched route template (as Quarkus' own HTTP metrics read it).

@@ -1,6 +1,6 @@
 package dev.tally.web;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +13,7 @@ import io.vertx.ext.web.RoutingContext;
  * How a hand-written Vert.x route (the management port's {@code /ops/*}) answers: JSON with the REST layer's own
  * mapper, and a failure as the same problem the REST layer would send ({@link RouterProblems#send}).
  */
-@ApplicationScoped
+@Singleton
 public class RouteReplies {
 
     private static final String JSON = "application/json";

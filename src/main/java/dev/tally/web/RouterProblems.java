@@ -2,7 +2,7 @@ package dev.tally.web;
 
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -13,7 +13,7 @@ import io.vertx.ext.web.RoutingContext;
  * stage or a hand-written route (a body over the limit, Redis down under {@code /ops/cluster}, a bug) and unknown
  * routes. With {@link ProblemMappers} this makes every error the service sends a problem document.
  */
-@ApplicationScoped
+@Singleton
 public class RouterProblems {
 
     private static final Logger LOG = Logger.getLogger(RouterProblems.class);

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.faulttolerance.Bulkhead;
 
@@ -18,7 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * Replace the body with your own blocking code; keep the bulkhead, which bounds how many run at once (past it a
  * caller is refused at once with 503, never queued without bound).
  */
-@ApplicationScoped
+@Singleton
 public class BlockingWork {
 
     private final AtomicInteger inFlight = new AtomicInteger();

@@ -6,13 +6,13 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * Platform threads for CPU-bound work, one per core: more would only time-slice the same cores and add latency.
  * Admission is bounded before work gets here (the bulkhead in {@link CpuWork}), so this pool's queue stays short.
  */
-@ApplicationScoped
+@Singleton
 public class CpuPool {
 
     private final int size = Runtime.getRuntime().availableProcessors();

@@ -8,7 +8,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.faulttolerance.Bulkhead;
 
@@ -22,7 +22,7 @@ import io.smallrye.mutiny.Uni;
  * {@link CpuPool}, never on the event loop or a virtual thread (a busy virtual thread pins its carrier). The
  * bulkhead admits as many as the configured bound and lets a short, bounded queue wait; past that, 503 at once.
  */
-@ApplicationScoped
+@Singleton
 public class CpuWork {
 
     private final CpuPool pool;

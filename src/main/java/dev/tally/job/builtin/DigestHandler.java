@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -20,7 +20,7 @@ import dev.tally.job.JobHandler;
  * {@code {"text": "...", "iterations": 1-50000000}}: SHA-256 of the text, then of the digest, {@code iterations}
  * times. Checks for cancellation every 1,024 rounds.
  */
-@ApplicationScoped
+@Singleton
 public class DigestHandler implements JobHandler {
 
     static final long MAX_ITERATIONS = 50_000_000;

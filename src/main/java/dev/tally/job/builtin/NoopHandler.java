@@ -2,7 +2,7 @@ package dev.tally.job.builtin;
 
 import java.util.List;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -10,7 +10,7 @@ import dev.tally.job.JobContext;
 import dev.tally.job.JobHandler;
 
 /** {@code noop}: does nothing and succeeds at once; what the jobs benchmark measures the queue itself with. */
-@ApplicationScoped
+@Singleton
 public class NoopHandler implements JobHandler {
 
     @Override

@@ -3,7 +3,7 @@ package dev.tally.job.builtin;
 import java.util.ArrayList;
 import java.util.List;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -18,7 +18,7 @@ import dev.tally.job.JobHandler;
  * can fail on purpose: {@code "failAttempts": n} fails attempts 1..n (so a re-drive, which continues the attempt
  * count, eventually succeeds), and {@code "permanent": true} makes those failures permanent.
  */
-@ApplicationScoped
+@Singleton
 public class SleepHandler implements JobHandler {
 
     static final long MAX_MS = 600_000;
