@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Where a request's time and memory go: JDK Flight Recorder on one replica under wrk, one recording for GET / and
-# one for POST increment, broken down by feature (bench/JfrBreakdown.java) into CPU-sample shares, CPU µs and
-# bytes allocated per request. Bytes per request do not depend on how busy the machine is; CPU µs do somewhat.
+# Where a request's time and memory go: JDK Flight Recorder on one replica under wrk, one recording each for GET /,
+# POST increment and POST /api/v1/jobs (a no-op job), broken down by feature (bench/JfrBreakdown.java) into
+# CPU-sample shares, CPU µs and bytes allocated per request. Bytes per request do not depend on how busy the machine
+# is; CPU µs do somewhat. The replica runs in role api, so no job runs in it (the submits' jobs stay queued until the
+# stack stops; tally.job.max-outstanding is raised for the run so that none is refused).
 #
 #   bench/profile.sh                   # ~2 minutes with the defaults; progress on stderr, tables on stdout
 #   TALLY_AUTH_QUOTA_ENABLED=false bench/profile.sh         # the same with a feature off, to compare
@@ -27,6 +29,7 @@ trap bench_stack_stop EXIT
 trap 'exit 130' INT TERM
 
 load_before=$(uptime)
+export TALLY_ROLE=api TALLY_JOB_MAX_OUTSTANDING=10000000
 # Deep stacks (Vert.x, RESTEasy, Mutiny): keep 128 frames so Tally's own frames are not cut off.
 export TALLY_JAVA_OPTS="-XX:FlightRecorderOptions:stackdepth=128 ${TALLY_JAVA_OPTS:-}"
 bench_stack_start
@@ -39,6 +42,9 @@ settings=$bench_run_dir/breakdown.jfc
 increment() { bench_increment "$base/api/v1/counters/profile-$$-$1" "$base/api/v1/counters/profile-$$-$1" "$2" "$raw"; }
 
 bench_warm_up "$BENCH_WARMUP_ROUNDS" "$BENCH_WARMUP_SECONDS" increment "$base/" "$raw"
+for ((i = 1; i <= BENCH_WARMUP_ROUNDS; i++)); do
+  bench_check "submit warm-up $i" "$(bench_wrk submit.lua "$base/api/v1/jobs" "$BENCH_WARMUP_SECONDS" "$raw")"
+done
 
 # cpu_seconds: the replica's CPU time so far (user + system), from /proc.
 cpu_seconds() {
@@ -63,6 +69,9 @@ get_line=$(record get bench_wrk get.lua "$base/" "$BENCH_SECONDS" "$raw"); bench
 bench_say "recorded GET /: $(bench_field "$get_line" rps) req/s"
 inc_line=$(record increment increment rec "$BENCH_SECONDS"); bench_check "recorded increment" "$inc_line"
 bench_say "recorded increment: $(bench_field "$inc_line" rps) req/s"
+submit_line=$(record submit bench_wrk submit.lua "$base/api/v1/jobs" "$BENCH_SECONDS" "$raw")
+bench_check "recorded submit" "$submit_line"
+bench_say "recorded submit: $(bench_field "$submit_line" rps) req/s"
 load_after=$(uptime)
 
 # breakdown NAME LINE: the feature table of one recording. wrk's count misses the requests in flight at its stop,
@@ -79,11 +88,12 @@ echo "- load before: $load_before"
 echo "- load after:  $load_after"
 echo "- settings: JFR profile with method-profiling=$BENCH_METHOD_PROFILING, allocation-profiling=$BENCH_ALLOCATION_PROFILING;" \
   "warm-up $BENCH_WARMUP_ROUNDS x ${BENCH_WARMUP_SECONDS}s of each route; each recording is one" \
-  "wrk -t$BENCH_WRK_THREADS -c$BENCH_CONNECTIONS -d${BENCH_SECONDS}s run"
-overrides=$(env | grep -E '^(TALLY|QUARKUS)_' | grep -vE '^TALLY_JAVA_OPTS=' | sort | tr '\n' ' ' || true)
+  "wrk -t$BENCH_WRK_THREADS -c$BENCH_CONNECTIONS -d${BENCH_SECONDS}s run; the replica in role api (no job runs in it)"
+overrides=$(env | grep -E '^(TALLY|QUARKUS)_' | grep -vE '^(TALLY_JAVA_OPTS|TALLY_ROLE|TALLY_JOB_MAX_OUTSTANDING)=' |
+  sort | tr '\n' ' ' || true)
 echo "- replica settings changed by the caller: ${overrides:-none}"
 echo
-for route in "GET /:get:$get_line" "POST increment:increment:$inc_line"; do
+for route in "GET /:get:$get_line" "POST increment:increment:$inc_line" "POST /api/v1/jobs (no-op):submit:$submit_line"; do
   IFS=: read -r label name line <<<"$route"
   echo "### $label: $(bench_field "$line" rps) req/s, p99 $(bench_field "$line" p99_ms) ms," \
     "$(bench_field "$line" requests) requests, replica CPU $(bench_field "$line" cpu_s) s"
