@@ -41,7 +41,7 @@ replica() {
     QUARKUS_MANAGEMENT_PORT=$(($3 + 1000)) QUARKUS_REDIS_HOSTS="redis://127.0.0.1:$BENCH_REDIS_PORT" \
     TALLY_ROLE=api TALLY_INSTANCE_ID="cost-$1" TALLY_OPS_TOKEN="$(head -c 24 /dev/urandom | base64 | tr '+/' '-_')" \
     TALLY_AUTH_QUOTA_KEY_RATE=1000000 TALLY_AUTH_QUOTA_ANONYMOUS_RATE=1000000 TALLY_JOB_MAX_OUTSTANDING=10000000 \
-    TALLY_AUTH_ANONYMOUS_SCOPES=counters:read,counters:write,counters:admin,jobs:submit,jobs:admin,work \
+    TALLY_AUTH_ANONYMOUS_SCOPES="$bench_anonymous_scopes" \
     "$java" -jar "$2/quarkus-run.jar"
   bench_say "$1 ready (pid $bench_app_pid) on port $3: $bench_app_ready"
 }
@@ -52,16 +52,15 @@ this_pid=$bench_app_pid
 
 # offer ROUTE RATE PORT PID SECONDS: prints "ok=N bad=N cpu_us=µs per 2xx answer" for one run.
 offer() {
-  local base=http://127.0.0.1:$3 per_worker=$(($2 / 20)) out before after
-  before=$(sed 's/.*) //' "/proc/$4/stat" | awk '{ print $12 + $13 }')
+  local base=http://127.0.0.1:$3 request out before after
   case $1 in
-    get) out=$(hey -z "${5}s" -c 20 -q "$per_worker" "$base/") ;;
-    increment) out=$(hey -z "${5}s" -c 20 -q "$per_worker" -m POST -T application/json -d '{"by":1}' \
-      "$base/api/v1/counters/cost/increment") ;;
-    submit) out=$(hey -z "${5}s" -c 20 -q "$per_worker" -m POST -T application/json -d '{"type":"noop"}' \
-      "$base/api/v1/jobs") ;;
+    get) request=("$base/") ;;
+    increment) request=(-m POST -T application/json -d '{"by":1}' "$base/api/v1/counters/cost/increment") ;;
+    submit) request=(-m POST -T application/json -d '{"type":"noop"}' "$base/api/v1/jobs") ;;
     *) bench_die "BENCH_COST_RATES: unknown route '$1' (get, increment, submit)" ;;
   esac
+  before=$(sed 's/.*) //' "/proc/$4/stat" | awk '{ print $12 + $13 }')
+  out=$(hey -z "${5}s" -c 20 -q $(($2 / 20)) "${request[@]}")
   after=$(sed 's/.*) //' "/proc/$4/stat" | awk '{ print $12 + $13 }')
   printf '%s\n' "$out" | awk -v a="$before" -v b="$after" -v hz="$(getconf CLK_TCK)" '
     /^ *\[[0-9]+\]/ { code = substr($1, 2, length($1) - 2); if (code >= 200 && code < 300) ok += $2; else bad += $2 }

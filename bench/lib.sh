@@ -42,6 +42,8 @@ BENCH_HTTP_PORT=${BENCH_HTTP_PORT:-18100}
 BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-64}
 BENCH_WRK_THREADS=${BENCH_WRK_THREADS:-2}
 BENCH_START_TIMEOUT=${BENCH_START_TIMEOUT:-120}
+# What an anonymous caller may do on a replica a bench script starts: everything the routes it measures need.
+bench_anonymous_scopes=${BENCH_ANONYMOUS_SCOPES:-counters:read,counters:write,counters:admin,jobs:submit,jobs:admin,work}
 
 bench_say() { printf 'bench: %s\n' "$*" >&2; }
 bench_die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
@@ -195,7 +197,7 @@ bench_stack_start() {
   TALLY_RATE_LIMIT=1000000r/s TALLY_RATE_BURST=1000000 \
   TALLY_WRITE_RATE_LIMIT=1000000r/s TALLY_WRITE_RATE_BURST=1000000 TALLY_CONN_LIMIT=60000 TALLY_LIVE_CONN_LIMIT=60000 \
   TALLY_AUTH_QUOTA_KEY_RATE=${BENCH_QUOTA_RATE:-1000000} TALLY_AUTH_QUOTA_ANONYMOUS_RATE=${BENCH_QUOTA_RATE:-1000000} \
-  TALLY_AUTH_ANONYMOUS_SCOPES=${BENCH_ANONYMOUS_SCOPES:-counters:read,counters:write,counters:admin,jobs:submit,jobs:admin,work} \
+  TALLY_AUTH_ANONYMOUS_SCOPES=$bench_anonymous_scopes \
     "$bench_root/deploy/local/up" >"$bench_run_dir/up.log" 2>&1 &
   bench_stack_pid=$!
   bench_say "starting the stack (deploy/local/up, pid $bench_stack_pid, run dir $bench_run_dir)"

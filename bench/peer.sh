@@ -205,7 +205,7 @@ start_tally() {
     QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_REDIS_HOSTS="redis://127.0.0.1:$BENCH_REDIS_PORT" \
     TALLY_INSTANCE_ID="bench-$name" TALLY_OPS_TOKEN="$(cat "$bench_run_dir/ops-token")" TALLY_SESSION_COOKIE_SECURE=false \
     TALLY_AUTH_QUOTA_KEY_RATE="${BENCH_QUOTA_RATE:-1000000}" TALLY_AUTH_QUOTA_ANONYMOUS_RATE="${BENCH_QUOTA_RATE:-1000000}" \
-    TALLY_AUTH_ANONYMOUS_SCOPES="${BENCH_ANONYMOUS_SCOPES:-counters:read,counters:write,counters:admin,jobs:submit,jobs:admin,work}" \
+    TALLY_AUTH_ANONYMOUS_SCOPES="$bench_anonymous_scopes" \
     "$@" "$java" --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED ${TALLY_JAVA_OPTS:-} -jar "$app/quarkus-run.jar"
   servers+=("$name") url[$name]=http://127.0.0.1:$port pid[$name]=$peer_pid is_tally[$name]=1
 }

@@ -135,11 +135,8 @@ final class JobExecutor {
     private Recorded succeeded(StreamEntry entry, JsonNode result) {
         try {
             String text = result == null ? "null" : json.writeValueAsString(result);
-            if (!takesNext()) {
-                return new Recorded(recorded(store.finish(entry, JobStatus.SUCCEEDED, text), AttemptOutcome.SUCCEEDED),
-                        Optional.empty());
-            }
-            ScriptAnswers.Finished finished = store.succeedAndTakeNext(entry, text, consumer);
+            ScriptAnswers.Finished finished = takesNext() ? store.succeedAndTakeNext(entry, text, consumer)
+                    : new ScriptAnswers.Finished(store.finish(entry, JobStatus.SUCCEEDED, text), Optional.empty());
             return new Recorded(recorded(finished.finish(), AttemptOutcome.SUCCEEDED), finished.next());
         } catch (Exception e) {
             // Not recorded: the entry stays pending and another worker runs the job again (at least once).
