@@ -3,7 +3,10 @@
 # side, starts interleaved. For each start: time from exec to ready (/q/health/ready answers 200) and the CPU time
 # the JVM used until then (which, unlike the wall time, hardly depends on what else the machine runs), RSS idle
 # (2 s after ready), then wrk GET / in 1 s slices for BENCH_AOT_LOAD_SECONDS: the rate of each second, the warm
-# rate (median of the last 5 s), the first second at >= 90% of it, and the RSS under load.
+# rate (median of the last 5 s), the first second at >= 90% of it, and the RSS under load. Around every second of
+# load the replica's threads are read (bench/thread_cpu.py): its CPU that second and the part its JIT compiler
+# threads (C1, C2) used, which shows whether the climb to the warm rate is the JIT compiling the request path
+# while it competes with the requests for the same cores.
 #
 #   bench/aot.sh            # ~4 minutes with the defaults; progress on stderr, table on stdout
 #
@@ -45,9 +48,24 @@ train_seconds=$((SECONDS - train_start))
 cache_mib=$(du -m "$cache" | cut -f1)
 bench_say "cache: ${cache_mib} MiB in ${train_seconds}s"
 
-# one_start MODE ROUND: prints "ready_ms=.. cpu_ms=.. idle_mib=.. warm=.. t90=.. first10=.. loaded_mib=.. rates=a,b,c".
+# second_cpu BEFORE AFTER: "CPU_MS JIT_MS": the replica's CPU between two thread snapshots, and its compiler threads'.
+second_cpu() {
+  python3 "$bench_dir/thread_cpu.py" report "$1" "$2" 1000 | tr ' ' '\n' | awk -F'[=:,]' '
+    $1 == "cpu_us" { cpu = $2 }
+    $1 == "top" { for (i = 2; i < NF; i += 2) if ($i ~ /^C[12]_CompilerThre$/) jit += $(i + 1) }
+    END { printf "%.0f %.0f\n", cpu, jit }'
+}
+
+sum() { printf '%s\n' "$@" | awk '{ s += $1 } END { printf "%d", s }'; }
+# share "A..." "B...": sum(A) as a percentage of sum(B).
+share() { awk -v a="$(sum $1)" -v b="$(sum $2)" 'BEGIN { printf "%.0f", (b > 0 ? 100 * a / b : 0) }'; }
+
+# one_start MODE ROUND: prints "ready_ms=.. cpu_ms=.. idle_mib=.. warm=.. t90=.. first10=.. cpu10=.. jit10=..
+# jit_share10=.. jit_share_last5=.. loaded_mib=.. rates=a,b,c cpu=a,b,c jit=a,b,c": cpu and jit are the replica's CPU
+# ms and its compiler threads' in each second of load, the 10s their sums over the first 10 s, the shares the JIT's
+# part of the replica's CPU (%) in the first 10 s and the last 5.
 one_start() {
-  local flag="" ready_ms cpu_ms idle rates=() s line warm t90 first10 loaded
+  local flag="" ready_ms cpu_ms idle rates=() cpus=() jits=() s line warm t90 first10 loaded used share10 share_last5
   [ "$1" = with ] && flag="-XX:AOTCache=$cache"
   bench_app_start "http://127.0.0.1:$BENCH_MANAGEMENT_PORT/q/health/ready" "$work/replica-$1-$2.log" \
     env "${env_of_replica[@]}" QUARKUS_HTTP_PORT="$BENCH_PORT" QUARKUS_MANAGEMENT_PORT="$BENCH_MANAGEMENT_PORT" \
@@ -57,17 +75,23 @@ one_start() {
   sleep 2
   idle=$(bench_rss_mib "$bench_app_pid")
   for ((s = 1; s <= BENCH_AOT_LOAD_SECONDS; s++)); do
+    python3 "$bench_dir/thread_cpu.py" snapshot "$bench_app_pid" >"$work/threads.before"
     line=$(bench_wrk get.lua "http://127.0.0.1:$BENCH_PORT$BENCH_AOT_PATH" 1 "$work/wrk.log")
+    python3 "$bench_dir/thread_cpu.py" snapshot "$bench_app_pid" >"$work/threads.after"
     bench_check "$1 the cache, start $2, second $s" "$line"
     rates+=("$(bench_field "$line" rps | awk '{ printf "%.0f", $1 }')")
+    read -r -a used <<<"$(second_cpu "$work/threads.before" "$work/threads.after")"
+    cpus+=("${used[0]}") jits+=("${used[1]}")
   done
   loaded=$(bench_rss_mib "$bench_app_pid")
   bench_app_stop
   warm=$(bench_median "${rates[@]: -5}")
   t90=$(printf '%s\n' "${rates[@]}" | awk -v w="$warm" '$1 >= 0.9 * w { print NR; exit }')
   first10=$(printf '%s\n' "${rates[@]:0:10}" | awk '{ s += $1 } END { printf "%d", s }')
+  share10=$(share "${jits[*]:0:10}" "${cpus[*]:0:10}") share_last5=$(share "${jits[*]: -5}" "${cpus[*]: -5}")
   echo "ready_ms=$ready_ms cpu_ms=$cpu_ms idle_mib=$idle warm=$warm t90=${t90:-never} first10=$first10" \
-    "loaded_mib=$loaded rates=$(IFS=,; echo "${rates[*]}")"
+    "cpu10=$(sum "${cpus[@]:0:10}") jit10=$(sum "${jits[@]:0:10}") jit_share10=$share10 jit_share_last5=$share_last5" \
+    "loaded_mib=$loaded rates=$(IFS=,; echo "${rates[*]}") cpu=$(IFS=,; echo "${cpus[*]}") jit=$(IFS=,; echo "${jits[*]}")"
 }
 
 declare -A res
@@ -120,10 +144,23 @@ echo "Medians in the first figure of each cell, every start in brackets. With / 
   "$(bench_ratio "$(med with cpu_ms)" "$(med without cpu_ms)"), requests in the first 10 s" \
   "$(bench_ratio "$(med with first10)" "$(med without first10)")."
 echo
-echo "Per-second rates of each start:"
+echo "The JIT while the rate climbs: the replica's CPU, and its compiler threads' (C1, C2) part of it:"
+echo
+echo "| | replica CPU in the first 10 s of load, ms | JIT's part of it, ms | JIT share, first 10 s | JIT share, last 5 s |"
+echo "|---|---:|---:|---:|---:|"
+for m in without with; do
+  printf '| %s the cache | %s (%s) | %s (%s) | **%s %%** (%s) | %s %% (%s) |\n' "$m" \
+    "$(med "$m" cpu10)" "$(each "$m" cpu10)" "$(med "$m" jit10)" "$(each "$m" jit10)" \
+    "$(med "$m" jit_share10)" "$(each "$m" jit_share10)" "$(med "$m" jit_share_last5)" "$(each "$m" jit_share_last5)"
+done
+echo
+echo "Each start second by second: req/s; the replica's CPU ms; its JIT's CPU ms:"
 echo
 for m in without with; do
-  for ((r = 1; r <= BENCH_ROUNDS; r++)); do echo "- $m, start $r: $(bench_field "${res[$m,$r]}" rates)"; done
+  for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+    echo "- $m, start $r: req/s $(bench_field "${res[$m,$r]}" rates); CPU $(bench_field "${res[$m,$r]}" cpu);" \
+      "JIT $(bench_field "${res[$m,$r]}" jit)"
+  done
 done
 echo
 bench_finish

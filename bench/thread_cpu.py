@@ -7,8 +7,8 @@ report prints "cpu_us=.. top=.." on one line: the processes' CPU µs per unit be
 of the processes as a whole, so threads that ended in between count too), and the groups that used the most, as
 group:µs per unit joined by commas. A group is a thread's name without its number (the kernel keeps 15
 characters: vert.x-eventloop-thread-1 is "vert.x-eventloo", a virtual-thread carrier "ForkJoinPool-1-", the JIT
-"C2 CompilerThre", G1's workers "GC Thread"); what the processes used in threads that started or ended between
-the snapshots is "(threads gone or new)".
+"C2 CompilerThre", G1's workers "GC Thread"). A thread that started after BEFORE counts with all its time; what
+the processes used in threads that ended between the snapshots is "(threads gone)".
 """
 import collections
 import os
@@ -64,9 +64,9 @@ def report(before_path, after_path, units, label):
     total = sum(processes_after[p] - processes_before.get(p, processes_after[p]) for p in processes_after)
     groups = collections.Counter()
     for key, (name, used) in threads_after.items():
-        if key in threads_before:
-            groups[group(name)] += used - threads_before[key][1]
-    groups["(threads gone or new)"] += total - sum(groups.values())
+        # a thread absent from BEFORE started after it (thread ids are not reused that fast): all its time is new
+        groups[group(name)] += used - threads_before.get(key, (name, 0))[1]
+    groups["(threads gone)"] += total - sum(groups.values())
     per_unit = 1e6 / TICKS / units
     top = ",".join(f"{name.replace(' ', '_')}:{used * per_unit:.0f}"
                    for name, used in groups.most_common() if used > 0)
