@@ -119,6 +119,19 @@ each() {
   local m=$1 key=$2 r
   for ((r = 1; r <= BENCH_ROUNDS; r++)); do printf '%s%s' "$([ "$r" -gt 1 ] && echo ', ')" "$(bench_field "${res[$m,$r]}" "$key")"; done
 }
+# rows KEY...: a table row for each way of starting, a cell per key: its median, then every start in brackets; the
+# median in bold for a key written KEY*.
+rows() {
+  local m key
+  for m in without with; do
+    printf '| %s the cache' "$m"
+    for key in "$@"; do
+      if [[ $key == *'*' ]]; then printf ' | **%s** (%s)' "$(med "$m" "${key%\*}")" "$(each "$m" "${key%\*}")"
+      else printf ' | %s (%s)' "$(med "$m" "$key")" "$(each "$m" "$key")"; fi
+    done
+    echo ' |'
+  done
+}
 
 echo "## Start fast, warm fast: one replica with and without the AOT cache"
 echo
@@ -131,13 +144,7 @@ echo "- JVM options of every measured start (BENCH_AOT_JAVA_OPTS): ${BENCH_AOT_J
 echo
 echo "| | time to ready, ms | CPU to ready, ms | RSS idle, MiB | requests in the first 10 s of load | warm req/s (last 5 s) | seconds of load to 90% of warm | RSS loaded, MiB |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-for m in without with; do
-  printf '| %s the cache | **%s** (%s) | **%s** (%s) | %s (%s) | %s (%s) | %s (%s) | **%s** (%s) | %s (%s) |\n' "$m" \
-    "$(med "$m" ready_ms)" "$(each "$m" ready_ms)" "$(med "$m" cpu_ms)" "$(each "$m" cpu_ms)" \
-    "$(med "$m" idle_mib)" "$(each "$m" idle_mib)" "$(med "$m" first10)" "$(each "$m" first10)" \
-    "$(med "$m" warm)" "$(each "$m" warm)" "$(med "$m" t90)" "$(each "$m" t90)" \
-    "$(med "$m" loaded_mib)" "$(each "$m" loaded_mib)"
-done
+rows 'ready_ms*' 'cpu_ms*' idle_mib first10 warm 't90*' loaded_mib
 echo
 echo "Medians in the first figure of each cell, every start in brackets. With / without the cache (ratios of" \
   "medians): time to ready $(bench_ratio "$(med with ready_ms)" "$(med without ready_ms)"), CPU to ready" \
@@ -146,13 +153,9 @@ echo "Medians in the first figure of each cell, every start in brackets. With / 
 echo
 echo "The JIT while the rate climbs: the replica's CPU, and its compiler threads' (C1, C2) part of it:"
 echo
-echo "| | replica CPU in the first 10 s of load, ms | JIT's part of it, ms | JIT share, first 10 s | JIT share, last 5 s |"
+echo "| | replica CPU in the first 10 s of load, ms | JIT's part of it, ms | JIT share, first 10 s, % | JIT share, last 5 s, % |"
 echo "|---|---:|---:|---:|---:|"
-for m in without with; do
-  printf '| %s the cache | %s (%s) | %s (%s) | **%s %%** (%s) | %s %% (%s) |\n' "$m" \
-    "$(med "$m" cpu10)" "$(each "$m" cpu10)" "$(med "$m" jit10)" "$(each "$m" jit10)" \
-    "$(med "$m" jit_share10)" "$(each "$m" jit_share10)" "$(med "$m" jit_share_last5)" "$(each "$m" jit_share_last5)"
-done
+rows cpu10 jit10 'jit_share10*' jit_share_last5
 echo
 echo "Each start second by second: req/s; the replica's CPU ms; its JIT's CPU ms:"
 echo
